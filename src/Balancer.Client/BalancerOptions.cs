@@ -1,0 +1,70 @@
+using Balancer.Client.Feedback;
+using Balancer.Client.Selection;
+
+namespace Balancer.Client;
+
+/// <summary>
+/// The options of one balanced client. Bound from configuration section <c>Balancer:Clients:{name}</c> or set in code;
+/// validated at startup, and re-read when the bound configuration reloads.
+/// </summary>
+public sealed class BalancerOptions
+{
+    /// <summary>Gets or sets the name of the selector that picks an endpoint per attempt (case-insensitive).</summary>
+    /// <value>The default value is <see cref="EndpointSelectorNames.PeakEwma"/>.</value>
+    /// <remarks>Built-in names are in <see cref="EndpointSelectorNames"/>; custom selectors are added with <c>AddEndpointSelector</c>.</remarks>
+    public string Selector { get; set; } = EndpointSelectorNames.PeakEwma;
+
+    /// <summary>Gets the endpoints of the service. At least one is required.</summary>
+    /// <value>The default value is an empty list.</value>
+#pragma warning disable CA2227 // Settable so that configuration binding and object initializers both work.
+    public IList<BalancerEndpointOptions> Endpoints { get; set; } = [];
+#pragma warning restore CA2227
+
+    /// <summary>
+    /// Gets or sets the time constant τ of the feedback tracker's decaying averages (latency and failure rate):
+    /// a sample's influence falls to 1/e after τ.
+    /// </summary>
+    /// <value>The default value is 10 seconds. Allowed: 100 ms to 1 hour.</value>
+    public TimeSpan LatencyDecayTime { get; set; } = FeedbackConstants.DefaultLatencyDecayTime;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the request keeps the logical host (the client's name) in its
+    /// <c>Host</c> header, for endpoints that serve several virtual hosts. When <see langword="false"/>, Host (and TLS
+    /// SNI) follow the endpoint's own address.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool PreserveLogicalHost { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a retry may go back to an endpoint that an earlier attempt of the same
+    /// request already tried, once every eligible endpoint was tried. When <see langword="false"/>, such an attempt fails
+    /// with <see cref="NoAvailableEndpointException"/> (<see cref="NoAvailableEndpointReason.AllTried"/>).
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool ReuseTriedEndpoints { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the policy that decides whether an attempt counts as a failure of its endpoint. It gets the response
+    /// (or <see langword="null"/>) and the exception (or <see langword="null"/>); the caller's cancellation never reaches it.
+    /// </summary>
+    /// <value>The default value is <see cref="FailurePolicy.IsFailureByDefault"/>: exceptions, 5xx and 429.</value>
+    public Func<HttpResponseMessage?, Exception?, bool> IsFailure { get; set; } = FailurePolicy.IsFailureByDefault;
+
+    /// <summary>
+    /// Gets or sets the seed of the built-in selectors' random choices, for reproducible tests and simulations;
+    /// <see langword="null"/> uses a fast per-thread random source.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public int? RandomSeed { get; set; }
+
+    /// <summary>Adds an endpoint.</summary>
+    /// <param name="address">An absolute <c>http</c> or <c>https</c> address, optionally with a base path.</param>
+    /// <param name="weight">The relative weight, 1 to 100.</param>
+    /// <param name="zone">The zone the endpoint runs in, if known.</param>
+    /// <returns>These options, for chaining.</returns>
+    public BalancerOptions AddEndpoint(string address, int weight = 1, string? zone = null)
+    {
+        Endpoints.Add(new BalancerEndpointOptions { Address = address, Weight = weight, Zone = zone });
+        return this;
+    }
+}

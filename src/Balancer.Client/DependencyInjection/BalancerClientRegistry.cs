@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using Balancer.Client.Diagnostics;
+using Balancer.Client.Feedback;
+using Balancer.Client.Selection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Balancer.Client.DependencyInjection;
+
+/// <summary>An observer added to one client with <c>AddFeedbackObserver</c>.</summary>
+internal sealed record FeedbackObserverRegistration(string ClientName, Func<IServiceProvider, IFeedbackObserver> Factory);
+
+/// <summary>Creates and owns the state of every balanced client (one per name, for the life of the container).</summary>
+internal sealed class BalancerClientRegistry(IServiceProvider services, BalancedClientNames names) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<BalancerClientState>> _states = new(StringComparer.Ordinal);
+
+    public bool IsBalanced(string name) => names.Contains(name);
+
+    public BalancerClientState Get(string name)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var lazy = _states.GetOrAdd(name, static (n, self) => new Lazy<BalancerClientState>(() => self.Create(n), LazyThreadSafetyMode.ExecutionAndPublication), this);
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // Invalid options: let the next call validate again (the configuration may have been fixed meanwhile).
+            _states.TryRemove(new KeyValuePair<string, Lazy<BalancerClientState>>(name, lazy));
+            throw;
+        }
+    }
+
+    private volatile bool _disposed;
+
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (var lazy in _states.Values)
+        {
+            if (lazy.IsValueCreated)
+            {
+                lazy.Value.Dispose();
+            }
+        }
+
+        _states.Clear();
+    }
+
+    private BalancerClientState Create(string name) => new(
+        name,
+        services.GetRequiredService<IOptionsMonitor<BalancerOptions>>(),
+        services.GetRequiredService<EndpointSelectorRegistry>(),
+        names,
+        services.GetRequiredService<BalancerMetrics>(),
+        services.GetService<TimeProvider>() ?? TimeProvider.System,
+        services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+        services,
+        services.GetServices<FeedbackObserverRegistration>());
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Balancer.Client.Diagnostics;
+
+/// <summary>Source-generated log messages.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "Balancer client '{Client}': no endpoint selected ({Reason}). {Message}")]
+    public static partial void SelectionFailed(ILogger logger, string client, NoAvailableEndpointReason reason, string message);
+
+    [LoggerMessage(2, LogLevel.Information, "Balancer client '{Client}': endpoint set version {Version} has {Count} endpoints ({Added} added, {Removed} removed), selector {Selector}.")]
+    public static partial void EndpointsChanged(ILogger logger, string client, long version, int count, int added, int removed, string selector);
+
+    [LoggerMessage(3, LogLevel.Error, "Balancer client '{Client}': the reloaded configuration is invalid and was ignored; the last good endpoint set stays in use. {Errors}")]
+    public static partial void InvalidReload(ILogger logger, string client, string errors);
+
+    [LoggerMessage(4, LogLevel.Error, "Balancer client '{Client}': feedback observer {Observer} threw; the request is not affected.")]
+    public static partial void ObserverFailed(ILogger logger, Exception exception, string client, string observer);
+
+    [LoggerMessage(5, LogLevel.Error, "Balancer client '{Client}': applying the reloaded configuration failed; the last good endpoint set stays in use.")]
+    public static partial void ReloadFailed(ILogger logger, Exception exception, string client);
+}

@@ -1,0 +1,127 @@
+using System.Collections.Frozen;
+using Balancer.Client.Feedback;
+
+namespace Balancer.Client.Endpoints;
+
+/// <summary>
+/// One endpoint of a balanced service: an absolute <c>http</c> or <c>https</c> address with a relative weight,
+/// an optional zone, free-form metadata and the live statistics the feedback tracker keeps for it.
+/// </summary>
+/// <remarks>
+/// Instances are immutable except for <see cref="Stats"/>. The identity of an endpoint is its normalized
+/// <see cref="Address"/>: when the endpoint set is reloaded, an endpoint whose address stays keeps its statistics.
+/// </remarks>
+public sealed class BalancerEndpoint
+{
+    private static readonly IReadOnlyDictionary<string, string> s_emptyMetadata =
+        FrozenDictionary<string, string>.Empty;
+
+    /// <summary>Initializes a new endpoint.</summary>
+    /// <param name="address">An absolute <c>http</c> or <c>https</c> URI, optionally with a base path.</param>
+    /// <param name="weight">The relative weight, from <see cref="MinWeight"/> to <see cref="MaxWeight"/>.</param>
+    /// <param name="zone">The zone (or region, rack) the endpoint runs in, if known.</param>
+    /// <param name="metadata">Free-form string metadata, copied.</param>
+    /// <exception cref="ArgumentException">The address or the weight is not valid.</exception>
+    public BalancerEndpoint(Uri address, int weight = 1, string? zone = null, IReadOnlyDictionary<string, string>? metadata = null)
+        : this(address, weight, zone, metadata, stats: null)
+    {
+    }
+
+    internal BalancerEndpoint(Uri address, int weight, string? zone, IReadOnlyDictionary<string, string>? metadata, EndpointStats? stats)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (!EndpointAddress.TryNormalize(address, out var normalized, out var error))
+        {
+            throw new ArgumentException(error, nameof(address));
+        }
+
+        if (weight is < MinWeight or > MaxWeight)
+        {
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, $"Weight must be between {MinWeight} and {MaxWeight}.");
+        }
+
+        Address = normalized;
+        Key = normalized.AbsoluteUri;
+        Weight = weight;
+        Zone = string.IsNullOrWhiteSpace(zone) ? null : zone;
+        Metadata = metadata is null || metadata.Count == 0 ? s_emptyMetadata : metadata.ToFrozenDictionary(StringComparer.Ordinal);
+        Stats = stats ?? new EndpointStats();
+        Scheme = normalized.Scheme;
+        Host = normalized.Host;
+        Port = normalized.Port;
+        BasePath = normalized.AbsolutePath.TrimEnd('/');
+        Authority = normalized.IsDefaultPort ? normalized.Host : $"{normalized.Host}:{normalized.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        PortTag = normalized.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The smallest weight an endpoint may have.</summary>
+    public const int MinWeight = 1;
+
+    /// <summary>The largest weight an endpoint may have.</summary>
+    public const int MaxWeight = 100;
+
+    /// <summary>Gets the normalized absolute address (scheme, host, port and optional base path ending in <c>/</c>).</summary>
+    public Uri Address { get; }
+
+    /// <summary>Gets the relative weight. An endpoint of weight 2 gets twice the share of an endpoint of weight 1.</summary>
+    /// <value>The default value is 1.</value>
+    public int Weight { get; }
+
+    /// <summary>Gets the zone the endpoint runs in, or <see langword="null"/> when unknown.</summary>
+    public string? Zone { get; }
+
+    /// <summary>Gets free-form metadata attached to the endpoint (never <see langword="null"/>).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>Gets the live statistics that the feedback tracker keeps for this endpoint.</summary>
+    public EndpointStats Stats { get; }
+
+    /// <summary>The identity of the endpoint: its normalized absolute URI.</summary>
+    internal string Key { get; }
+
+    internal string Scheme { get; }
+
+    internal string Host { get; }
+
+    internal int Port { get; }
+
+    internal string PortTag { get; }
+
+    /// <summary>The base path without a trailing slash; empty when the address has none.</summary>
+    internal string BasePath { get; }
+
+    /// <summary>Host and, unless default for the scheme, port.</summary>
+    internal string Authority { get; }
+
+    /// <summary>Returns a copy with other settings that shares this endpoint's statistics.</summary>
+    internal BalancerEndpoint WithSettings(int weight, string? zone, IReadOnlyDictionary<string, string>? metadata) =>
+        new(Address, weight, zone, metadata, Stats);
+
+    /// <summary>Whether the settings other than the address equal the given ones.</summary>
+    internal bool HasSettings(int weight, string? zone, IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (weight != Weight || !string.Equals(string.IsNullOrWhiteSpace(zone) ? null : zone, Zone, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var other = metadata ?? s_emptyMetadata;
+        if (other.Count != Metadata.Count)
+        {
+            return false;
+        }
+
+        foreach (var pair in other)
+        {
+            if (!Metadata.TryGetValue(pair.Key, out var value) || !string.Equals(value, pair.Value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Weight == 1 ? Key : $"{Key} (weight {Weight})";
+}

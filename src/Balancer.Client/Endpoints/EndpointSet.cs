@@ -1,0 +1,56 @@
+namespace Balancer.Client.Endpoints;
+
+/// <summary>
+/// An immutable snapshot of the endpoints of one client. A new snapshot replaces the old one atomically;
+/// requests in flight keep using the endpoint they were given.
+/// </summary>
+internal sealed class EndpointSet
+{
+    public static readonly EndpointSet Empty = new([], 0);
+
+    public EndpointSet(BalancerEndpoint[] endpoints, long version)
+    {
+        Endpoints = endpoints;
+        Version = version;
+    }
+
+    /// <summary>The endpoints; the same array instance for the life of the snapshot, so selectors can cache per snapshot.</summary>
+    public BalancerEndpoint[] Endpoints { get; }
+
+    public long Version { get; }
+
+    /// <summary>
+    /// Builds the next snapshot from the desired endpoints: an endpoint whose address is already present keeps its
+    /// statistics (and its instance when nothing else changed); endpoints not desired any more are dropped.
+    /// </summary>
+    public EndpointSet Update(IReadOnlyList<EndpointDefinition> desired, Feedback.FeedbackSettings settings, out int added, out int removed)
+    {
+        var current = new Dictionary<string, BalancerEndpoint>(Endpoints.Length, StringComparer.Ordinal);
+        foreach (var endpoint in Endpoints)
+        {
+            current[endpoint.Key] = endpoint;
+        }
+
+        var next = new BalancerEndpoint[desired.Count];
+        added = 0;
+        for (var i = 0; i < desired.Count; i++)
+        {
+            var d = desired[i];
+            if (current.Remove(d.Address.AbsoluteUri, out var existing))
+            {
+                next[i] = existing.HasSettings(d.Weight, d.Zone, d.Metadata) ? existing : existing.WithSettings(d.Weight, d.Zone, d.Metadata);
+            }
+            else
+            {
+                next[i] = new BalancerEndpoint(d.Address, d.Weight, d.Zone, d.Metadata, new Feedback.EndpointStats(settings));
+                added++;
+            }
+        }
+
+        removed = current.Count;
+        return new EndpointSet(next, Version + 1);
+    }
+}
+
+/// <summary>A validated endpoint description (address normalized).</summary>
+internal readonly record struct EndpointDefinition(Uri Address, int Weight, string? Zone, IReadOnlyDictionary<string, string>? Metadata);

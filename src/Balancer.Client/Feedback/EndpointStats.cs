@@ -1,0 +1,167 @@
+namespace Balancer.Client.Feedback;
+
+/// <summary>
+/// The feedback tracker's live record of one endpoint: requests in flight, peak-EWMA latency, time-decayed failure
+/// rate and totals. Reads are wait-free; updates are lock-free and allocation-free.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Latency follows Peak EWMA (Finagle, Linkerd, tower): a sample above the current estimate replaces it at once;
+/// a sample below moves the estimate towards it by <c>1 - exp(-Δt/τ)</c>, where Δt is the time since the previous
+/// sample and τ is <see cref="BalancerOptions.LatencyDecayTime"/>. When read for selection, the estimate also decays
+/// towards zero with the same τ while no sample arrives, so an endpoint that lost traffic because it was slow is
+/// tried again after a while and can show that it recovered.
+/// </para>
+/// <para>An endpoint without latency samples reports the client-wide average latency as a neutral prior, so a new
+/// endpoint is neither starved nor flooded.</para>
+/// </remarks>
+public sealed class EndpointStats
+{
+    private readonly FeedbackSettings _settings;
+    private int _inFlight;
+    private double _latencySeconds = double.NaN;
+    private long _latencyTimestamp;
+    private double _decayedRequests;
+    private double _decayedFailures;
+    private long _outcomeTimestamp;
+    private int _consecutiveFailures;
+    private long _totalRequests;
+    private long _totalFailures;
+    private long _lastFailureUtcTicks;
+
+    /// <summary>Initializes statistics that use the system clock and the default decay time.</summary>
+    public EndpointStats()
+        : this(FeedbackSettings.Default)
+    {
+    }
+
+    internal EndpointStats(FeedbackSettings settings) => _settings = settings;
+
+    /// <summary>Gets the number of requests sent to the endpoint that have not received response headers yet.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Gets the peak-EWMA latency as of the last sample, or <see langword="null"/> before the first sample.</summary>
+    public TimeSpan? Latency
+    {
+        get
+        {
+            var seconds = Volatile.Read(ref _latencySeconds);
+            return double.IsNaN(seconds) ? null : TimeSpan.FromSeconds(seconds);
+        }
+    }
+
+    /// <summary>
+    /// Gets the latency estimate that the performance-based selectors compare: the peak-EWMA latency decayed to now,
+    /// or the client-wide average (the neutral prior) when the endpoint has no sample yet.
+    /// </summary>
+    public TimeSpan LatencyEstimate => TimeSpan.FromSeconds(GetLatencyEstimate(_settings.TimeProvider.GetTimestamp()));
+
+    /// <summary>Gets the time-decayed share of failed requests, from 0 to 1 (0 before the first request).</summary>
+    public double FailureRate
+    {
+        get
+        {
+            var requests = Volatile.Read(ref _decayedRequests);
+            return requests <= 0 ? 0 : Math.Clamp(Volatile.Read(ref _decayedFailures) / requests, 0, 1);
+        }
+    }
+
+    /// <summary>Gets the number of failures since the last success.</summary>
+    public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
+
+    /// <summary>Gets the number of completed requests recorded (successes and failures; cancellations are not counted).</summary>
+    public long TotalRequests => Interlocked.Read(ref _totalRequests);
+
+    /// <summary>Gets the number of failed requests recorded.</summary>
+    public long TotalFailures => Interlocked.Read(ref _totalFailures);
+
+    /// <summary>Gets the time of the last failure, or <see langword="null"/> when the endpoint never failed.</summary>
+    public DateTimeOffset? LastFailure
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _lastFailureUtcTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
+    internal FeedbackSettings Settings => _settings;
+
+    /// <summary>The latency estimate in seconds at <paramref name="timestamp"/> (a <see cref="TimeProvider"/> timestamp).</summary>
+    internal double GetLatencyEstimate(long timestamp)
+    {
+        var seconds = Volatile.Read(ref _latencySeconds);
+        if (double.IsNaN(seconds))
+        {
+            return _settings.Prior.Estimate;
+        }
+
+        var elapsed = timestamp - Volatile.Read(ref _latencyTimestamp);
+        return elapsed <= 0 ? seconds : seconds * Math.Exp(-elapsed * _settings.InverseDecayTimestampUnits);
+    }
+
+    internal void IncrementInFlight() => Interlocked.Increment(ref _inFlight);
+
+    internal void DecrementInFlight() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Records a completed attempt. <paramref name="latencySeconds"/> is the time to response headers.</summary>
+    internal void Record(bool failure, double latencySeconds, long timestamp)
+    {
+        Interlocked.Increment(ref _totalRequests);
+        if (failure)
+        {
+            Interlocked.Increment(ref _totalFailures);
+            Interlocked.Increment(ref _consecutiveFailures);
+            Interlocked.Exchange(ref _lastFailureUtcTicks, _settings.TimeProvider.GetUtcNow().UtcTicks);
+
+            // A failure is never evidence of speed: a refused connection returns in microseconds. Feed the estimate a
+            // penalty instead, twice the current estimate, so that failing endpoints lose the comparison quickly.
+            var current = GetLatencyEstimate(timestamp);
+            latencySeconds = Math.Min(Math.Max(latencySeconds, current * FeedbackConstants.FailurePenaltyFactor), FeedbackConstants.MaxLatencySeconds);
+        }
+        else
+        {
+            Volatile.Write(ref _consecutiveFailures, 0);
+            _settings.Prior.Record(latencySeconds, timestamp, _settings.InverseDecayTimestampUnits);
+        }
+
+        RecordLatency(latencySeconds, timestamp);
+        RecordOutcome(failure, timestamp);
+    }
+
+    private void RecordLatency(double sample, long timestamp)
+    {
+        var previous = Interlocked.Exchange(ref _latencyTimestamp, timestamp);
+        var weight = Math.Exp(-Math.Max(0, timestamp - previous) * _settings.InverseDecayTimestampUnits);
+        while (true)
+        {
+            var current = Volatile.Read(ref _latencySeconds);
+            var next = double.IsNaN(current) || sample >= current ? sample : (current * weight) + (sample * (1 - weight));
+            if (Interlocked.CompareExchange(ref _latencySeconds, next, current).Equals(current))
+            {
+                return;
+            }
+        }
+    }
+
+    private void RecordOutcome(bool failure, long timestamp)
+    {
+        var previous = Interlocked.Exchange(ref _outcomeTimestamp, timestamp);
+        var weight = previous == 0 ? 0 : Math.Exp(-Math.Max(0, timestamp - previous) * _settings.InverseDecayTimestampUnits);
+        AddDecayed(ref _decayedRequests, 1, weight);
+        AddDecayed(ref _decayedFailures, failure ? 1 : 0, weight);
+    }
+
+    internal static void AddDecayed(ref double location, double value, double weight)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref location);
+            var next = (current * weight) + value;
+            if (Interlocked.CompareExchange(ref location, next, current).Equals(current))
+            {
+                return;
+            }
+        }
+    }
+}

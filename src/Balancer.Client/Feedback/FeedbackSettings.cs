@@ -1,0 +1,63 @@
+namespace Balancer.Client.Feedback;
+
+/// <summary>Settings shared by all endpoint statistics of one client: clock, decay time and the latency prior.</summary>
+internal sealed class FeedbackSettings
+{
+    public static readonly FeedbackSettings Default = new(TimeProvider.System, FeedbackConstants.DefaultLatencyDecayTime);
+
+    private double _inverseDecayTimestampUnits;
+
+    public FeedbackSettings(TimeProvider timeProvider, TimeSpan decayTime)
+    {
+        TimeProvider = timeProvider;
+        DecayTime = decayTime;
+    }
+
+    public TimeProvider TimeProvider { get; }
+
+    public LatencyPrior Prior { get; } = new();
+
+    /// <summary>Gets or sets τ; may change on reload.</summary>
+    public TimeSpan DecayTime
+    {
+        get => TimeSpan.FromSeconds(1 / (Volatile.Read(ref _inverseDecayTimestampUnits) * TimeProvider.TimestampFrequency));
+        set => Volatile.Write(ref _inverseDecayTimestampUnits, 1.0 / (value.TotalSeconds * TimeProvider.TimestampFrequency));
+    }
+
+    /// <summary>1/τ in timestamp units, so that <c>exp(-Δtimestamp × this)</c> is the decay weight.</summary>
+    public double InverseDecayTimestampUnits => Volatile.Read(ref _inverseDecayTimestampUnits);
+
+    public double ToSeconds(long elapsedTimestampUnits) => (double)elapsedTimestampUnits / TimeProvider.TimestampFrequency;
+}
+
+/// <summary>The client-wide average latency: the neutral prior of endpoints that have no sample yet.</summary>
+internal sealed class LatencyPrior
+{
+    private double _seconds = double.NaN;
+    private long _timestamp;
+
+    /// <summary>The average, or <see cref="FeedbackConstants.DefaultPriorSeconds"/> before any sample.</summary>
+    public double Estimate
+    {
+        get
+        {
+            var value = Volatile.Read(ref _seconds);
+            return double.IsNaN(value) ? FeedbackConstants.DefaultPriorSeconds : value;
+        }
+    }
+
+    public void Record(double sample, long timestamp, double inverseDecay)
+    {
+        var previous = Interlocked.Exchange(ref _timestamp, timestamp);
+        var weight = Math.Exp(-Math.Max(0, timestamp - previous) * inverseDecay);
+        while (true)
+        {
+            var current = Volatile.Read(ref _seconds);
+            var next = double.IsNaN(current) ? sample : (current * weight) + (sample * (1 - weight));
+            if (Interlocked.CompareExchange(ref _seconds, next, current).Equals(current))
+            {
+                return;
+            }
+        }
+    }
+}

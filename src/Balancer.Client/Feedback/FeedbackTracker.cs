@@ -1,0 +1,103 @@
+using Balancer.Client.Diagnostics;
+using Balancer.Client.Endpoints;
+using Microsoft.Extensions.Logging;
+
+namespace Balancer.Client.Feedback;
+
+/// <summary>
+/// Records every attempt of one client: counts it in flight while it runs, then turns its outcome into the
+/// endpoint's <see cref="EndpointStats"/>, metrics, and calls to the observers.
+/// </summary>
+internal sealed class FeedbackTracker(string clientName, FeedbackSettings settings, BalancerMetrics metrics, ILogger logger)
+{
+    private IFeedbackObserver[] _observers = [];
+    private Func<HttpResponseMessage?, Exception?, bool> _isFailure = FailurePolicy.IsFailureByDefault;
+
+    public FeedbackSettings Settings => settings;
+
+    public Func<HttpResponseMessage?, Exception?, bool> IsFailure
+    {
+        get => Volatile.Read(ref _isFailure);
+        set => Volatile.Write(ref _isFailure, value);
+    }
+
+    public IFeedbackObserver[] Observers
+    {
+        get => Volatile.Read(ref _observers);
+        set => Volatile.Write(ref _observers, value);
+    }
+
+    /// <summary>Counts an attempt in flight; the returned lease must be completed exactly once.</summary>
+    public EndpointLease Begin(BalancerEndpoint endpoint, int attemptNumber)
+    {
+        endpoint.Stats.IncrementInFlight();
+        metrics.InFlight(clientName, endpoint, 1);
+        return new EndpointLease(this, endpoint, settings.TimeProvider.GetTimestamp(), attemptNumber);
+    }
+
+    internal void Complete(in EndpointLease lease, HttpRequestMessage request, HttpResponseMessage? response, Exception? exception, bool canceled)
+    {
+        var endpoint = lease.Endpoint;
+        var now = settings.TimeProvider.GetTimestamp();
+        var seconds = settings.ToSeconds(now - lease.StartTimestamp);
+        endpoint.Stats.DecrementInFlight();
+        metrics.InFlight(clientName, endpoint, -1);
+
+        AttemptOutcome outcome;
+        if (canceled)
+        {
+            outcome = AttemptOutcome.Canceled;
+        }
+        else
+        {
+            bool failure;
+            try
+            {
+                failure = IsFailure(response, exception);
+            }
+            catch (Exception policyException)
+            {
+                // A broken policy must not turn a good response into a lost request: count it as a failure and log.
+                Log.ObserverFailed(logger, policyException, clientName, nameof(BalancerOptions.IsFailure));
+                failure = true;
+            }
+
+            outcome = failure ? AttemptOutcome.Failure : AttemptOutcome.Success;
+            endpoint.Stats.Record(failure, seconds, now);
+        }
+
+        metrics.Completed(clientName, endpoint, outcome, seconds);
+
+        var observers = Observers;
+        if (observers.Length == 0)
+        {
+            return;
+        }
+
+        var feedback = new AttemptFeedback(clientName, endpoint, request, outcome, response?.StatusCode, exception, TimeSpan.FromSeconds(seconds), lease.AttemptNumber);
+        foreach (var observer in observers)
+        {
+            try
+            {
+                observer.OnAttemptCompleted(in feedback);
+            }
+            catch (Exception observerException)
+            {
+                Log.ObserverFailed(logger, observerException, clientName, observer.GetType().Name);
+            }
+        }
+    }
+}
+
+/// <summary>One attempt in flight on one endpoint. Completed in <c>finally</c> by the handler, so counts never leak.</summary>
+internal readonly struct EndpointLease(FeedbackTracker tracker, BalancerEndpoint endpoint, long startTimestamp, int attemptNumber)
+{
+    public BalancerEndpoint Endpoint => endpoint;
+
+    public long StartTimestamp => startTimestamp;
+
+    public int AttemptNumber => attemptNumber;
+
+    public void Complete(HttpRequestMessage request, HttpResponseMessage? response, Exception? exception, bool canceled) =>
+        tracker.Complete(in this, request, response, exception, canceled);
+}

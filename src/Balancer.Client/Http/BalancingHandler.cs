@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using Balancer.Client.DependencyInjection;
+using Balancer.Client.Diagnostics;
+using Balancer.Client.Endpoints;
+using Balancer.Client.Selection;
+
+namespace Balancer.Client.Http;
+
+/// <summary>
+/// Sends each attempt of a request to one endpoint of the client: pick, rewrite the URI, count in flight, send,
+/// record the outcome, restore the logical URI. Stateless itself: all state lives in <see cref="BalancerClientState"/>,
+/// because IHttpClientFactory recycles handler chains.
+/// </summary>
+internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var logicalUri = request.RequestUri;
+        if (!UriRewriter.IsLogical(logicalUri, state.LogicalHost))
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var tried = BalancerRequestOptions.HasTried(request) ? BalancerRequestOptions.GetTried(request) : [];
+        var endpoint = Select(request, tried);
+        BalancerRequestOptions.AddTried(request, endpoint);
+
+        var originalHost = request.Headers.Host;
+        request.RequestUri = UriRewriter.Rewrite(logicalUri!, endpoint);
+        if (state.PreserveLogicalHost && originalHost is null)
+        {
+            request.Headers.Host = logicalUri!.Authority;
+        }
+
+        var attempt = tried.Length + 1;
+        using var activity = StartActivity(endpoint, attempt);
+        var lease = state.Tracker.Begin(endpoint, attempt);
+        HttpResponseMessage? response = null;
+        Exception? failure = null;
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return response;
+        }
+        catch (Exception exception)
+        {
+            failure = exception;
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            throw;
+        }
+        finally
+        {
+            var canceled = failure is OperationCanceledException && cancellationToken.IsCancellationRequested;
+            lease.Complete(request, response, failure, canceled);
+            request.RequestUri = logicalUri;
+            if (state.PreserveLogicalHost && originalHost is null)
+            {
+                request.Headers.Host = null;
+            }
+        }
+    }
+
+    private BalancerEndpoint Select(HttpRequestMessage request, BalancerEndpoint[] tried)
+    {
+        var snapshot = state.Endpoints;
+        if (snapshot.Length == 0)
+        {
+            throw Fail(NoAvailableEndpointReason.NoEndpoints, $"Balancer client '{state.Name}' has no endpoints configured.");
+        }
+
+        IReadOnlyList<BalancerEndpoint> candidates = snapshot;
+        if (tried.Length > 0)
+        {
+            var remaining = snapshot.Where(e => !ContainsKey(tried, e)).ToArray();
+            if (remaining.Length > 0)
+            {
+                candidates = new RetryEndpointList(remaining);
+            }
+            else if (!state.ReuseTriedEndpoints)
+            {
+                throw Fail(NoAvailableEndpointReason.AllTried, $"Balancer client '{state.Name}': all {snapshot.Length} endpoints were already tried by earlier attempts of this request (ReuseTriedEndpoints is off).");
+            }
+        }
+
+        var selected = state.Selector.Select(new SelectionContext(candidates, request, tried));
+        return selected ?? throw Fail(NoAvailableEndpointReason.AllUnavailable, $"Balancer client '{state.Name}': selector '{state.SelectorName}' found no available endpoint among {candidates.Count} eligible of {snapshot.Length}.");
+    }
+
+    private static bool ContainsKey(BalancerEndpoint[] tried, BalancerEndpoint endpoint)
+    {
+        // An endpoint re-created by a reload (new weight) is the same endpoint: compare by address too.
+        foreach (var t in tried)
+        {
+            if (string.Equals(t.Key, endpoint.Key, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private NoAvailableEndpointException Fail(NoAvailableEndpointReason reason, string message)
+    {
+        state.Metrics.SelectionFailed(state.Name, reason);
+        Log.SelectionFailed(state.Logger, state.Name, reason, message);
+        return new NoAvailableEndpointException(state.Name, reason, message);
+    }
+
+    private Activity? StartActivity(BalancerEndpoint endpoint, int attempt)
+    {
+        var source = BalancerDiagnostics.ActivitySource;
+        if (!source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = source.StartActivity("Balancer.Attempt", ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(BalancerDiagnostics.ClientTag, state.Name);
+            activity.SetTag(BalancerDiagnostics.SelectorTag, state.SelectorName);
+            activity.SetTag(BalancerDiagnostics.ServerAddressTag, endpoint.Host);
+            activity.SetTag(BalancerDiagnostics.ServerPortTag, endpoint.Port);
+            activity.SetTag(BalancerDiagnostics.AttemptTag, attempt);
+        }
+
+        return activity;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Balancer.Client.Selection;
+
+/// <summary>The names of the built-in selectors, as used in <see cref="BalancerOptions.Selector"/> and configuration (case-insensitive).</summary>
+public static class EndpointSelectorNames
+{
+    /// <summary>
+    /// Smooth weighted round robin: each endpoint gets exactly its weight's share, evenly interleaved. Cheapest pick;
+    /// best when endpoints are alike and the load is steady. Ignores latency and load, so a slow endpoint still gets its share.
+    /// </summary>
+    public const string RoundRobin = nameof(RoundRobin);
+
+    /// <summary>
+    /// Weighted random. Stateless, so independent clients never synchronize; shares are exact only on average.
+    /// </summary>
+    public const string Random = nameof(Random);
+
+    /// <summary>
+    /// Power of two choices: two weighted random samples, the one with fewer requests in flight wins. Adapts to load with
+    /// almost no state; does not see latency until requests pile up.
+    /// </summary>
+    public const string PowerOfTwoChoices = nameof(PowerOfTwoChoices);
+
+    /// <summary>
+    /// The performance-based default: two weighted random samples, the lower peak-EWMA latency × (in flight + 1) ÷ weight
+    /// wins. Moves traffic away from slow or failing endpoints within a few requests and brings it back as they recover.
+    /// </summary>
+    public const string PeakEwma = nameof(PeakEwma);
+}

@@ -1,0 +1,40 @@
+using Balancer.Client.Endpoints;
+
+namespace Balancer.Client.Selection;
+
+/// <summary>
+/// The performance-based selector: two distinct weighted random samples, the lower cost wins, where
+/// cost = peak-EWMA latency × (in flight + 1) ÷ weight. Latency comes from the feedback tracker
+/// (<see cref="Feedback.EndpointStats.LatencyEstimate"/>): peak-sensitive, decaying with time, and a neutral prior
+/// for endpoints without samples.
+/// </summary>
+internal sealed class PeakEwmaSelector(RandomSource random, TimeProvider timeProvider) : IEndpointSelector
+{
+    private SnapshotCache<WeightTable> _table;
+
+    public BalancerEndpoint? Select(in SelectionContext context)
+    {
+        if (context.Endpoints.Count == 0)
+        {
+            return null;
+        }
+
+        var table = _table.Get(context.Endpoints, static list => new WeightTable(list));
+        var (first, second) = table.SampleTwo(random);
+        var a = table.Items[first];
+        if (first == second)
+        {
+            return a;
+        }
+
+        var b = table.Items[second];
+        var now = timeProvider.GetTimestamp();
+        return Cost(b, now) < Cost(a, now) ? b : a;
+    }
+
+    internal static double Cost(BalancerEndpoint endpoint, long timestamp)
+    {
+        var stats = endpoint.Stats;
+        return stats.GetLatencyEstimate(timestamp) * (stats.InFlight + 1) / endpoint.Weight;
+    }
+}
