@@ -100,6 +100,18 @@ public sealed class EndpointStats
         return elapsed <= 0 ? seconds : seconds * Math.Exp(-elapsed * _settings.InverseDecayTimestampUnits);
     }
 
+    /// <summary>
+    /// The factor by which failures raise the cost of the endpoint in the performance-based selectors:
+    /// (1 + 4 × failure rate) × 2^min(consecutive failures, 10). 1 for an endpoint that does not fail; a flaky endpoint
+    /// pays in proportion to its failure rate; a dead one (refusing every connection) is priced out within a few
+    /// requests and probed again only as its latency estimate decays.
+    /// </summary>
+    internal double GetFailurePenalty()
+    {
+        var consecutive = Math.Min(Volatile.Read(ref _consecutiveFailures), FeedbackConstants.MaxConsecutiveFailurePenaltyExponent);
+        return (1 + (FeedbackConstants.FailureRatePenalty * FailureRate)) * (1 << consecutive);
+    }
+
     internal void IncrementInFlight() => Interlocked.Increment(ref _inFlight);
 
     internal void DecrementInFlight() => Interlocked.Decrement(ref _inFlight);
@@ -114,10 +126,14 @@ public sealed class EndpointStats
             Interlocked.Increment(ref _consecutiveFailures);
             Interlocked.Exchange(ref _lastFailureUtcTicks, _settings.TimeProvider.GetUtcNow().UtcTicks);
 
-            // A failure is never evidence of speed: a refused connection returns in microseconds. Feed the estimate a
-            // penalty instead, twice the current estimate, so that failing endpoints lose the comparison quickly.
-            var current = GetLatencyEstimate(timestamp);
-            latencySeconds = Math.Min(Math.Max(latencySeconds, current * FeedbackConstants.FailurePenaltyFactor), FeedbackConstants.MaxLatencySeconds);
+            // A failure is never evidence of speed (a refused connection returns in microseconds): it may raise the
+            // latency estimate (a timeout) but never lower it. Failures weigh on selection through GetFailurePenalty.
+            var current = Volatile.Read(ref _latencySeconds);
+            if (latencySeconds <= (double.IsNaN(current) ? _settings.Prior.Estimate : current))
+            {
+                RecordOutcome(failure, timestamp);
+                return;
+            }
         }
         else
         {

@@ -11,9 +11,9 @@ internal static class FeedbackConstants
     /// <summary>The prior before the client has seen any response: equal for every endpoint, so only its scale matters.</summary>
     public const double DefaultPriorSeconds = 0.1;
 
-    /// <summary>A failure feeds the latency estimate this multiple of the current estimate.</summary>
-    public const double FailurePenaltyFactor = 2;
+    /// <summary>Cost factor per unit of failure rate: a failure rate of p multiplies the cost by 1 + this × p.</summary>
+    public const double FailureRatePenalty = 4;
 
-    /// <summary>Upper bound of a latency sample fed by a failure.</summary>
-    public const double MaxLatencySeconds = 60;
+    /// <summary>Consecutive failures double the cost each, up to 2 to this power.</summary>
+    public const int MaxConsecutiveFailurePenaltyExponent = 10;
 }

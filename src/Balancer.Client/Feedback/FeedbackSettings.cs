@@ -35,6 +35,7 @@ internal sealed class LatencyPrior
 {
     private double _seconds = double.NaN;
     private long _timestamp;
+    private long _count;
 
     /// <summary>The average, or <see cref="FeedbackConstants.DefaultPriorSeconds"/> before any sample.</summary>
     public double Estimate
@@ -46,10 +47,15 @@ internal sealed class LatencyPrior
         }
     }
 
+    /// <summary>
+    /// Adds a sample: a plain mean over the first samples (which may arrive at the same instant), then a time-decayed
+    /// average with the feedback's τ.
+    /// </summary>
     public void Record(double sample, long timestamp, double inverseDecay)
     {
         var previous = Interlocked.Exchange(ref _timestamp, timestamp);
-        var weight = Math.Exp(-Math.Max(0, timestamp - previous) * inverseDecay);
+        var count = Interlocked.Increment(ref _count);
+        var weight = Math.Min(Math.Exp(-Math.Max(0, timestamp - previous) * inverseDecay), 1 - (1.0 / count));
         while (true)
         {
             var current = Volatile.Read(ref _seconds);

@@ -4,7 +4,8 @@ namespace Balancer.Client.Selection;
 
 /// <summary>
 /// The performance-based selector: two distinct weighted random samples, the lower cost wins, where
-/// cost = peak-EWMA latency × (in flight + 1) ÷ weight. Latency comes from the feedback tracker
+/// cost = peak-EWMA latency × (in flight + 1) ÷ weight, multiplied by a failure penalty that is 1 for an endpoint
+/// that does not fail (see <see cref="Feedback.EndpointStats.GetFailurePenalty"/>). Latency comes from the feedback tracker
 /// (<see cref="Feedback.EndpointStats.LatencyEstimate"/>): peak-sensitive, decaying with time, and a neutral prior
 /// for endpoints without samples.
 /// </summary>
@@ -35,6 +36,6 @@ internal sealed class PeakEwmaSelector(RandomSource random, TimeProvider timePro
     internal static double Cost(BalancerEndpoint endpoint, long timestamp)
     {
         var stats = endpoint.Stats;
-        return stats.GetLatencyEstimate(timestamp) * (stats.InFlight + 1) / endpoint.Weight;
+        return stats.GetLatencyEstimate(timestamp) * (stats.InFlight + 1) * stats.GetFailurePenalty() / endpoint.Weight;
     }
 }

@@ -3,9 +3,10 @@ using Balancer.Client.Endpoints;
 namespace Balancer.Client.Selection;
 
 /// <summary>
-/// Smooth weighted round robin. The schedule for a snapshot is built once: endpoint i of weight wᵢ takes the slots
-/// whose virtual deadlines (k + ½) / wᵢ come next, so in every cycle of Σw picks each endpoint gets exactly its
-/// weight, spread evenly. A pick is one interlocked increment and an array read.
+/// Smooth weighted round robin. The schedule for a snapshot is built once, in O(Σw log Σw): endpoint i of weight wᵢ
+/// gets the wᵢ slots whose virtual deadlines are (k + φᵢ) / wᵢ, k = 0 … wᵢ − 1, ordered by deadline. Each endpoint thus
+/// gets exactly its weight in every cycle of Σw picks, spaced evenly; the phase φᵢ = (i + ½) / n staggers endpoints so
+/// that light ones do not bunch up at the same point of the cycle. A pick is one interlocked increment and an array read.
 /// </summary>
 internal sealed class RoundRobinSelector(RandomSource random) : IEndpointSelector
 {
@@ -43,7 +44,7 @@ internal sealed class RoundRobinSelector(RandomSource random) : IEndpointSelecto
                 var weight = Items[i].Weight / divisor;
                 for (var k = 0; k < weight; k++)
                 {
-                    slots.Add(((k + 0.5) / weight, i));
+                    slots.Add(((k + ((i + 0.5) / Items.Length)) / weight, i));
                 }
             }
 

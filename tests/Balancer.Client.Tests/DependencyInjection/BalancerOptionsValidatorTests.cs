@@ -1,0 +1,132 @@
+using Balancer.Client.Endpoints;
+using Balancer.Client.Selection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Balancer.Client.Tests.DependencyInjection;
+
+public class BalancerOptionsValidatorTests
+{
+    [Fact]
+    public void CreateClient_NoEndpoints_NamesClientAndField()
+    {
+        var error = Validate(o => { });
+
+        error.Should().Contain("Balancer client 'catalog': Endpoints '(empty)' has no endpoint").And.Contain("Balancer:Clients:catalog:Endpoints");
+    }
+
+    [Theory]
+    [InlineData("ftp://127.0.0.1:21", "Endpoints[0].Address 'ftp://127.0.0.1:21' has scheme 'ftp'")]
+    [InlineData("127.0.0.1:8080", "Endpoints[0].Address '127.0.0.1:8080'")]
+    [InlineData("not a uri", "Endpoints[0].Address 'not a uri' is not an absolute URI")]
+    [InlineData("", "Endpoints[0].Address '' is empty")]
+    [InlineData("http://127.0.0.1:8080/?a=1", "Endpoints[0].Address 'http://127.0.0.1:8080/?a=1' contains a query")]
+    [InlineData("http://user:pw@127.0.0.1:8080", "contains user information")]
+    public void CreateClient_BadAddress_NamesClientFieldAndValue(string address, string expected)
+    {
+        var error = Validate(o => o.AddEndpoint(address));
+
+        error.Should().Contain("Balancer client 'catalog':").And.Contain(expected);
+    }
+
+    [Fact]
+    public void CreateClient_DuplicateAddresses_AreRejected_EvenWhenSpelledDifferently()
+    {
+        var error = Validate(o => o.AddEndpoint("http://127.0.0.1:8080").AddEndpoint("HTTP://127.0.0.1:8080/"));
+
+        error.Should().Contain("Endpoints[1].Address 'HTTP://127.0.0.1:8080/' duplicates Endpoints[0].Address");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    [InlineData(101)]
+    public void CreateClient_WeightOutOfRange_NamesValueAndRange(int weight)
+    {
+        var error = Validate(o => o.AddEndpoint("http://127.0.0.1:8080", weight));
+
+        error.Should().Contain($"Endpoints[0].Weight '{weight}' is out of range; allowed from 1 to 100");
+    }
+
+    [Fact]
+    public void CreateClient_UnknownSelector_ListsTheKnownOnes()
+    {
+        var error = Validate(o =>
+        {
+            o.Selector = "LeastMagic";
+            o.AddEndpoint("http://127.0.0.1:8080");
+        });
+
+        error.Should().Contain("Selector 'LeastMagic' is not a known selector; use one of: PeakEwma, PowerOfTwoChoices, Random, RoundRobin");
+    }
+
+    [Fact]
+    public void CreateClient_DecayOutOfRange_IsRejected()
+    {
+        var error = Validate(o =>
+        {
+            o.LatencyDecayTime = TimeSpan.Zero;
+            o.AddEndpoint("http://127.0.0.1:8080");
+        });
+
+        error.Should().Contain("LatencyDecayTime '00:00:00' is out of range");
+    }
+
+    [Fact]
+    public void CreateClient_SeveralErrors_AreAllReportedAtOnce()
+    {
+        var error = Validate(o =>
+        {
+            o.Selector = "Nope";
+            o.AddEndpoint("ftp://a").AddEndpoint("http://127.0.0.1:1", 0);
+        });
+
+        error.Should().Contain("Selector 'Nope'").And.Contain("Endpoints[0].Address").And.Contain("Endpoints[1].Weight");
+    }
+
+    [Fact]
+    public void CreateClient_FromConfiguration_ReportsTheBoundValues()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Balancer:Clients:catalog:Selector"] = "roundrobin",
+            ["Balancer:Clients:catalog:Endpoints:0:Address"] = "http://127.0.0.1:8080",
+            ["Balancer:Clients:catalog:Endpoints:1:Address"] = "tcp://127.0.0.1:8081",
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddBalancedHttpClient("catalog");
+        using var provider = services.BuildServiceProvider();
+
+        var create = () => provider.GetRequiredService<IHttpClientFactory>().CreateClient("catalog");
+
+        create.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain("Endpoints[1].Address 'tcp://127.0.0.1:8081' has scheme 'tcp'");
+    }
+
+    [Fact]
+    public void CreateClient_ValidOptions_Succeeds_AndSelectorNamesAreCaseInsensitive()
+    {
+        var services = new ServiceCollection();
+        services.AddBalancedHttpClient("catalog", o =>
+        {
+            o.Selector = "powerOFtwochoices";
+            o.AddEndpoint("http://127.0.0.1:8080", 3, "eu-1a");
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("catalog");
+
+        client.BaseAddress.Should().Be(new Uri("http://catalog/"));
+    }
+
+    private static string Validate(Action<BalancerOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddBalancedHttpClient("catalog", configure);
+        using var provider = services.BuildServiceProvider();
+
+        var create = () => provider.GetRequiredService<IHttpClientFactory>().CreateClient("catalog");
+
+        return create.Should().Throw<OptionsValidationException>().Which.Message;
+    }
+}

@@ -1,0 +1,182 @@
+using Balancer.Client.Feedback;
+
+namespace Balancer.Client.Tests.Feedback;
+
+public class EndpointStatsTests
+{
+    private readonly TestEndpoints _endpoints = new(decay: TimeSpan.FromSeconds(10));
+
+    [Fact]
+    public void Record_FirstSample_BecomesTheEstimate()
+    {
+        var endpoint = _endpoints.Create(1);
+        endpoint.Stats.Latency.Should().BeNull();
+
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(20));
+
+        endpoint.Stats.Latency.Should().BeCloseTo(TimeSpan.FromMilliseconds(20), TimeSpan.FromMicroseconds(1));
+    }
+
+    [Fact]
+    public void Record_SampleAboveEstimate_ReplacesItAtOnce()
+    {
+        var endpoint = _endpoints.Create(1);
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(10));
+        _endpoints.Time.Advance(TimeSpan.FromMilliseconds(1));
+
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(80));
+
+        endpoint.Stats.Latency!.Value.TotalMilliseconds.Should().BeApproximately(80, 1e-6);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(10)]
+    [InlineData(30)]
+    public void Record_SampleBelowEstimate_MovesTowardsItByOneMinusExpOfElapsedOverTau(int elapsedSeconds)
+    {
+        var endpoint = _endpoints.Create(1);
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(100));
+        _endpoints.Time.Advance(TimeSpan.FromSeconds(elapsedSeconds));
+
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(10));
+
+        var weight = Math.Exp(-elapsedSeconds / 10.0);
+        var expected = (100 * weight) + (10 * (1 - weight));
+        endpoint.Stats.Latency!.Value.TotalMilliseconds.Should().BeApproximately(expected, 1e-3);
+    }
+
+    [Fact]
+    public void LatencyEstimate_WithoutNewSamples_DecaysTowardsZeroWithTau()
+    {
+        var endpoint = _endpoints.Create(1);
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(100));
+
+        _endpoints.Time.Advance(TimeSpan.FromSeconds(10));
+
+        endpoint.Stats.LatencyEstimate.TotalMilliseconds.Should().BeApproximately(100 / Math.E, 1e-3);
+        endpoint.Stats.Latency!.Value.TotalMilliseconds.Should().BeApproximately(100, 1e-6, "the recorded estimate itself only changes with samples");
+    }
+
+    [Fact]
+    public void LatencyEstimate_WithoutSamples_IsTheClientWideAverage()
+    {
+        var measured = _endpoints.Create(1);
+        var fresh = _endpoints.Create(2);
+        fresh.Stats.LatencyEstimate.Should().Be(TimeSpan.FromSeconds(FeedbackConstants.DefaultPriorSeconds));
+
+        _endpoints.Record(measured, TimeSpan.FromMilliseconds(40));
+
+        fresh.Stats.LatencyEstimate.TotalMilliseconds.Should().BeApproximately(40, 1e-6);
+    }
+
+    [Fact]
+    public void Record_FastFailure_CountsButNeverLowersLatency()
+    {
+        var endpoint = _endpoints.Create(1);
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(10));
+        _endpoints.Time.Advance(TimeSpan.FromSeconds(5));
+
+        // A refused connection fails in microseconds: it must not look fast.
+        _endpoints.Record(endpoint, TimeSpan.FromMicroseconds(50), failure: true);
+
+        endpoint.Stats.Latency!.Value.TotalMilliseconds.Should().BeApproximately(10, 1e-9);
+        endpoint.Stats.ConsecutiveFailures.Should().Be(1);
+        endpoint.Stats.TotalFailures.Should().Be(1);
+        endpoint.Stats.TotalRequests.Should().Be(2);
+        endpoint.Stats.LastFailure.Should().Be(_endpoints.Time.GetUtcNow());
+    }
+
+    [Fact]
+    public void Record_SlowFailure_RaisesLatency()
+    {
+        var endpoint = _endpoints.Create(1);
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(10));
+
+        _endpoints.Record(endpoint, TimeSpan.FromSeconds(2), failure: true);
+
+        endpoint.Stats.Latency.Should().Be(TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public void GetFailurePenalty_DoublesPerConsecutiveFailure_AndResetsOnSuccess()
+    {
+        var endpoint = _endpoints.Create(1);
+        endpoint.Stats.GetFailurePenalty().Should().Be(1);
+
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1), failure: true);
+        var one = endpoint.Stats.GetFailurePenalty();
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1), failure: true);
+        var two = endpoint.Stats.GetFailurePenalty();
+
+        one.Should().BeGreaterThan(2, "one consecutive failure doubles, and the failure rate adds");
+        two.Should().BeGreaterThan(one * 2 - 0.001);
+        for (var i = 0; i < 30; i++)
+        {
+            _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1), failure: true);
+        }
+
+        endpoint.Stats.GetFailurePenalty().Should().Be((1 + FeedbackConstants.FailureRatePenalty) * 1024, "the doubling is capped");
+
+        _endpoints.Time.Advance(TimeSpan.FromMinutes(5));
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1));
+        endpoint.Stats.GetFailurePenalty().Should().BeLessThan(1.01);
+    }
+
+    [Fact]
+    public void Record_Success_ResetsConsecutiveFailures()
+    {
+        var endpoint = _endpoints.Create(1);
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1), failure: true);
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1), failure: true);
+        endpoint.Stats.ConsecutiveFailures.Should().Be(2);
+
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1));
+
+        endpoint.Stats.ConsecutiveFailures.Should().Be(0);
+        endpoint.Stats.TotalFailures.Should().Be(2);
+    }
+
+    [Fact]
+    public void FailureRate_IsTheShareOfRecentFailures_AndForgetsOldOnes()
+    {
+        var endpoint = _endpoints.Create(1);
+        for (var i = 0; i < 100; i++)
+        {
+            _endpoints.Time.Advance(TimeSpan.FromMilliseconds(10));
+            _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1), failure: i % 4 == 0);
+        }
+
+        endpoint.Stats.FailureRate.Should().BeApproximately(0.25, 0.02);
+
+        // A minute of successes later, the old failures have decayed away.
+        for (var i = 0; i < 60; i++)
+        {
+            _endpoints.Time.Advance(TimeSpan.FromSeconds(1));
+            _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1));
+        }
+
+        endpoint.Stats.FailureRate.Should().BeLessThan(0.01);
+    }
+
+    [Fact]
+    public void Record_FromManyThreads_LosesNoCount()
+    {
+        var endpoint = _endpoints.Create(1);
+        Parallel.For(0, 4, _ =>
+        {
+            for (var i = 0; i < 10_000; i++)
+            {
+                endpoint.Stats.IncrementInFlight();
+                endpoint.Stats.Record(i % 10 == 0, 0.001 * (1 + (i % 7)), _endpoints.Time.GetTimestamp());
+                endpoint.Stats.DecrementInFlight();
+            }
+        });
+
+        endpoint.Stats.TotalRequests.Should().Be(40_000);
+        endpoint.Stats.TotalFailures.Should().Be(4_000);
+        endpoint.Stats.InFlight.Should().Be(0);
+        endpoint.Stats.Latency!.Value.TotalMilliseconds.Should().BeApproximately(7, 1e-9, "with no time passing the estimate is the peak of the samples");
+    }
+}
