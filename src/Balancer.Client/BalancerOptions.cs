@@ -1,4 +1,5 @@
 using Balancer.Client.Feedback;
+using Balancer.Client.Health;
 using Balancer.Client.Selection;
 
 namespace Balancer.Client;
@@ -49,6 +50,9 @@ public sealed class BalancerOptions
     /// </summary>
     /// <value>The default value is <see cref="FailurePolicy.IsFailureByDefault"/>: exceptions, 5xx and 429.</value>
     public Func<HttpResponseMessage?, Exception?, bool> IsFailure { get; set; } = FailurePolicy.IsFailureByDefault;
+
+    /// <summary>Gets or sets which endpoints may receive traffic: outlier detection, panic threshold, slow start, active checks.</summary>
+    public HealthOptions Health { get; set; } = new();
 
     /// <summary>
     /// Gets or sets the seed of the built-in selectors' random choices, for reproducible tests and simulations;

@@ -1,6 +1,7 @@
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
+using Balancer.Client.Health;
 using Balancer.Client.Selection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -54,6 +55,8 @@ internal sealed class BalancerClientState : IDisposable
 
         Metrics = metrics;
         Tracker = new FeedbackTracker(name, new FeedbackSettings(timeProvider, options.LatencyDecayTime), metrics, _logger);
+        Health = new HealthMonitor(name, Tracker.Settings, metrics, _logger);
+        ActiveChecks = new ActiveHealthChecker(this);
         _selected = new Selected(null!, string.Empty, null);
         Apply(options, definitions);
         clients.MarkStarted(name);
@@ -66,6 +69,12 @@ internal sealed class BalancerClientState : IDisposable
     public string LogicalHost { get; }
 
     public FeedbackTracker Tracker { get; }
+
+    public HealthMonitor Health { get; }
+
+    public ActiveHealthChecker ActiveChecks { get; }
+
+    public TimeProvider TimeProvider => Tracker.Settings.TimeProvider;
 
     public BalancerMetrics Metrics { get; }
 
@@ -96,6 +105,7 @@ internal sealed class BalancerClientState : IDisposable
         }
 
         _reloadSubscription?.Dispose();
+        ActiveChecks.Dispose();
         (_selected.Selector as IDisposable)?.Dispose();
     }
 
@@ -147,8 +157,22 @@ internal sealed class BalancerClientState : IDisposable
             Tracker.IsFailure = options.IsFailure;
             Volatile.Write(ref _behaviour, new Behaviour(options.PreserveLogicalHost, options.ReuseTriedEndpoints));
 
-            var next = _endpoints.Update(definitions, Tracker.Settings, out var added, out var removed);
+            Health.Options = options.Health;
+            var previousSet = _endpoints;
+            var next = previousSet.Update(definitions, Tracker.Settings, out var added, out var removed);
+            if (previousSet.Version > 0 && added > 0)
+            {
+                // Endpoints added by a reload start slow; the first set does not (there is nothing to protect it from).
+                var now = TimeProvider.GetTimestamp();
+                var known = previousSet.Endpoints.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+                foreach (var endpoint in next.Endpoints.Where(e => !known.Contains(e.Key)))
+                {
+                    Health.StartSlowStart(endpoint, now);
+                }
+            }
+
             Volatile.Write(ref _endpoints, next);
+            ActiveChecks.Configure(options.Health.ActiveChecks);
             Log.EndpointsChanged(_logger, Name, next.Version, next.Endpoints.Length, added, removed, selectorName);
         }
     }

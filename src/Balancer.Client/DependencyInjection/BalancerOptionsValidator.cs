@@ -1,6 +1,7 @@
 using System.Globalization;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
+using Balancer.Client.Health;
 using Balancer.Client.Selection;
 using Microsoft.Extensions.Options;
 
@@ -53,6 +54,8 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             Error("IsFailure", null, "is not set; keep the default FailurePolicy.IsFailureByDefault or supply a policy");
         }
 
+        ValidateHealth(options.Health, Error);
+
         if (options.Endpoints is null || options.Endpoints.Count == 0)
         {
             Error("Endpoints", "(empty)", $"has no endpoint; add at least one, in code or under 'Balancer:Clients:{client}:Endpoints'");
@@ -100,6 +103,98 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
         }
 
         return errors;
+    }
+
+    private static void ValidateHealth(HealthOptions? health, Action<string, object?, string> error)
+    {
+        if (health is null)
+        {
+            error("Health", null, "is not set");
+            return;
+        }
+
+        void Share(string field, double value, bool allowZero = true)
+        {
+            if (double.IsNaN(value) || value < 0 || value > 1 || (!allowZero && value == 0))
+            {
+                error(field, value, allowZero ? "is out of range; allowed from 0 to 1" : "is out of range; allowed above 0 up to 1");
+            }
+        }
+
+        void Time(string field, TimeSpan value, TimeSpan min, TimeSpan max)
+        {
+            if (value < min || value > max)
+            {
+                error(field, value, $"is out of range; allowed from {min} to {max}");
+            }
+        }
+
+        Share("Health.PanicThreshold", health.PanicThreshold);
+        Time("Health.MaxCooldown", health.MaxCooldown, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+
+        if (health.OutlierDetection is not { } outlier)
+        {
+            error("Health.OutlierDetection", null, "is not set");
+        }
+        else
+        {
+            if (outlier.ConsecutiveFailures < 0)
+            {
+                error("Health.OutlierDetection.ConsecutiveFailures", outlier.ConsecutiveFailures, "is negative; use 0 to disable this trigger");
+            }
+
+            Share("Health.OutlierDetection.FailureRateThreshold", outlier.FailureRateThreshold);
+            Share("Health.OutlierDetection.MaxEjectionPercent", outlier.MaxEjectionPercent);
+            if (outlier.MinimumRequestVolume < 1)
+            {
+                error("Health.OutlierDetection.MinimumRequestVolume", outlier.MinimumRequestVolume, "is out of range; it must be at least 1");
+            }
+
+            Time("Health.OutlierDetection.BaseEjectionTime", outlier.BaseEjectionTime, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+            if (outlier.MaxEjectionTime < outlier.BaseEjectionTime)
+            {
+                error("Health.OutlierDetection.MaxEjectionTime", outlier.MaxEjectionTime, $"is shorter than BaseEjectionTime ({outlier.BaseEjectionTime})");
+            }
+        }
+
+        if (health.SlowStart is not { } slowStart)
+        {
+            error("Health.SlowStart", null, "is not set");
+        }
+        else
+        {
+            Time("Health.SlowStart.Window", slowStart.Window, TimeSpan.Zero, TimeSpan.FromHours(1));
+            Share("Health.SlowStart.MinWeightPercent", slowStart.MinWeightPercent, allowZero: false);
+        }
+
+        if (health.ActiveChecks is not { } checks)
+        {
+            error("Health.ActiveChecks", null, "is not set");
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(checks.Path) || !checks.Path.StartsWith('/') || checks.Path.Contains("://", StringComparison.Ordinal))
+            {
+                error("Health.ActiveChecks.Path", checks.Path, "must be a path starting with '/', such as '/health'");
+            }
+
+            Time("Health.ActiveChecks.Interval", checks.Interval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+            Time("Health.ActiveChecks.Timeout", checks.Timeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5));
+            if (double.IsNaN(checks.Jitter) || checks.Jitter < 0 || checks.Jitter >= 1)
+            {
+                error("Health.ActiveChecks.Jitter", checks.Jitter, "is out of range; allowed from 0 up to (not including) 1");
+            }
+
+            if (checks.HealthyThreshold < 1)
+            {
+                error("Health.ActiveChecks.HealthyThreshold", checks.HealthyThreshold, "must be at least 1");
+            }
+
+            if (checks.UnhealthyThreshold < 1)
+            {
+                error("Health.ActiveChecks.UnhealthyThreshold", checks.UnhealthyThreshold, "must be at least 1");
+            }
+        }
     }
 
     private static string Show(object? value) => value switch

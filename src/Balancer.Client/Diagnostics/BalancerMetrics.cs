@@ -14,6 +14,7 @@ internal sealed class BalancerMetrics
     private readonly Histogram<double> _duration;
     private readonly UpDownCounter<long> _inFlight;
     private readonly Counter<long> _selectionFailures;
+    private readonly Counter<long> _ejections;
 
     public BalancerMetrics(IMeterFactory? meterFactory)
     {
@@ -21,6 +22,7 @@ internal sealed class BalancerMetrics
         _requests = meter.CreateCounter<long>("balancer.client.requests", "{request}", "Attempts sent through a balanced client, by endpoint and outcome.");
         _duration = meter.CreateHistogram("balancer.client.request.duration", "s", "Time from sending an attempt to its response headers (or failure), by endpoint and outcome.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_durationBuckets });
         _inFlight = meter.CreateUpDownCounter<long>("balancer.client.requests.in_flight", "{request}", "Attempts waiting for response headers, by endpoint.");
+        _ejections = meter.CreateCounter<long>("balancer.client.ejections", "{ejection}", "Endpoints ejected by outlier detection.");
         _selectionFailures = meter.CreateCounter<long>("balancer.client.selection.failures", "{request}", "Attempts for which no endpoint could be selected, by reason.");
     }
 
@@ -51,6 +53,20 @@ internal sealed class BalancerMetrics
             };
             _requests.Add(1, tags);
             _duration.Record(seconds, tags);
+        }
+    }
+
+    public void Ejected(string client, BalancerEndpoint endpoint)
+    {
+        if (_ejections.Enabled)
+        {
+            var tags = new TagList
+            {
+                { BalancerDiagnostics.ClientTag, client },
+                { BalancerDiagnostics.ServerAddressTag, endpoint.Host },
+                { BalancerDiagnostics.ServerPortTag, endpoint.PortTag },
+            };
+            _ejections.Add(1, tags);
         }
     }
 

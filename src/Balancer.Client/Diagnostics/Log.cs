@@ -19,4 +19,19 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Error, "Balancer client '{Client}': applying the reloaded configuration failed; the last good endpoint set stays in use.")]
     public static partial void ReloadFailed(ILogger logger, Exception exception, string client);
+
+    [LoggerMessage(6, LogLevel.Warning, "Balancer client '{Client}': endpoint {Endpoint} ejected for {Duration} (ejection {Count}): {Reason}.")]
+    public static partial void EndpointEjected(ILogger logger, string client, string endpoint, string reason, TimeSpan duration, int count);
+
+    [LoggerMessage(7, LogLevel.Information, "Balancer client '{Client}': endpoint {Endpoint} returns from ejection (slow start).")]
+    public static partial void EndpointReturned(ILogger logger, string client, string endpoint);
+
+    [LoggerMessage(8, LogLevel.Information, "Balancer client '{Client}': endpoint {Endpoint} answered {StatusCode} with Retry-After; no requests for {Delay}.")]
+    public static partial void EndpointCoolingDown(ILogger logger, string client, string endpoint, int statusCode, TimeSpan delay);
+
+    [LoggerMessage(9, LogLevel.Warning, "Balancer client '{Client}': only {Eligible} of {Total} endpoints are eligible, below the panic threshold; {Action}.")]
+    public static partial void Panic(ILogger logger, string client, int eligible, int total, string action);
+
+    [LoggerMessage(10, LogLevel.Information, "Balancer client '{Client}': endpoint {Endpoint} is {State} by active health checks.")]
+    public static partial void ActiveHealthChanged(ILogger logger, string client, string endpoint, string state);
 }

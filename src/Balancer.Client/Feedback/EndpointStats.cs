@@ -87,6 +87,12 @@ public sealed class EndpointStats
 
     internal FeedbackSettings Settings => _settings;
 
+    /// <summary>The health state (ejection, cool-down, active checks, slow start), which travels with the statistics.</summary>
+    internal Health.EndpointHealth Health { get; } = new();
+
+    /// <summary>The time-decayed number of recent requests (the volume behind <see cref="FailureRate"/>).</summary>
+    internal double DecayedRequests => Volatile.Read(ref _decayedRequests);
+
     /// <summary>The latency estimate in seconds at <paramref name="timestamp"/> (a <see cref="TimeProvider"/> timestamp).</summary>
     internal double GetLatencyEstimate(long timestamp)
     {

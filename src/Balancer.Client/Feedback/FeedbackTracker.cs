@@ -35,7 +35,7 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
         return new EndpointLease(this, endpoint, settings.TimeProvider.GetTimestamp(), attemptNumber);
     }
 
-    internal void Complete(in EndpointLease lease, HttpRequestMessage request, HttpResponseMessage? response, Exception? exception, bool canceled)
+    internal AttemptOutcome Complete(in EndpointLease lease, HttpRequestMessage request, HttpResponseMessage? response, Exception? exception, bool canceled)
     {
         var endpoint = lease.Endpoint;
         var now = settings.TimeProvider.GetTimestamp();
@@ -71,7 +71,7 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
         var observers = Observers;
         if (observers.Length == 0)
         {
-            return;
+            return outcome;
         }
 
         var feedback = new AttemptFeedback(clientName, endpoint, request, outcome, response?.StatusCode, exception, TimeSpan.FromSeconds(seconds), lease.AttemptNumber);
@@ -86,6 +86,8 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
                 Log.ObserverFailed(logger, observerException, clientName, observer.GetType().Name);
             }
         }
+
+        return outcome;
     }
 }
 
@@ -98,6 +100,6 @@ internal readonly struct EndpointLease(FeedbackTracker tracker, BalancerEndpoint
 
     public int AttemptNumber => attemptNumber;
 
-    public void Complete(HttpRequestMessage request, HttpResponseMessage? response, Exception? exception, bool canceled) =>
+    public AttemptOutcome Complete(HttpRequestMessage request, HttpResponseMessage? response, Exception? exception, bool canceled) =>
         tracker.Complete(in this, request, response, exception, canceled);
 }

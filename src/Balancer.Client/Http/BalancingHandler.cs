@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Balancer.Client.DependencyInjection;
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
+using Balancer.Client.Feedback;
 using Balancer.Client.Selection;
 
 namespace Balancer.Client.Http;
@@ -22,7 +23,8 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
         }
 
         var tried = BalancerRequestOptions.HasTried(request) ? BalancerRequestOptions.GetTried(request) : [];
-        var endpoint = Select(request, tried);
+        var set = state.EndpointSet;
+        var endpoint = Select(request, set, tried);
         BalancerRequestOptions.AddTried(request, endpoint);
 
         var originalHost = request.Headers.Host;
@@ -51,7 +53,12 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
         finally
         {
             var canceled = failure is OperationCanceledException && cancellationToken.IsCancellationRequested;
-            lease.Complete(request, response, failure, canceled);
+            var outcome = lease.Complete(request, response, failure, canceled);
+            if (outcome != AttemptOutcome.Canceled)
+            {
+                state.Health.OnAttemptCompleted(endpoint, set, outcome == AttemptOutcome.Failure, response, state.TimeProvider.GetTimestamp());
+            }
+
             request.RequestUri = logicalUri;
             if (state.PreserveLogicalHost && originalHost is null)
             {
@@ -60,30 +67,50 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
         }
     }
 
-    private BalancerEndpoint Select(HttpRequestMessage request, BalancerEndpoint[] tried)
+    private BalancerEndpoint Select(HttpRequestMessage request, EndpointSet set, BalancerEndpoint[] tried)
     {
-        var snapshot = state.Endpoints;
-        if (snapshot.Length == 0)
+        if (set.Endpoints.Length == 0)
         {
             throw Fail(NoAvailableEndpointReason.NoEndpoints, $"Balancer client '{state.Name}' has no endpoints configured.");
         }
 
-        IReadOnlyList<BalancerEndpoint> candidates = snapshot;
+        var now = state.TimeProvider.GetTimestamp();
+        var pool = state.Health.GetEligible(set, now).Endpoints;
+        if (pool.Length == 0)
+        {
+            throw Fail(NoAvailableEndpointReason.AllUnavailable, $"Balancer client '{state.Name}': none of its {set.Endpoints.Length} endpoints is available ({state.Health.DescribeUnavailable(set, now)}).");
+        }
+
+        IReadOnlyList<BalancerEndpoint> candidates = pool;
         if (tried.Length > 0)
         {
-            var remaining = snapshot.Where(e => !ContainsKey(tried, e)).ToArray();
+            var remaining = pool.Where(e => !ContainsKey(tried, e)).ToArray();
             if (remaining.Length > 0)
             {
                 candidates = new RetryEndpointList(remaining);
             }
             else if (!state.ReuseTriedEndpoints)
             {
-                throw Fail(NoAvailableEndpointReason.AllTried, $"Balancer client '{state.Name}': all {snapshot.Length} endpoints were already tried by earlier attempts of this request (ReuseTriedEndpoints is off).");
+                throw Fail(NoAvailableEndpointReason.AllTried, $"Balancer client '{state.Name}': all {pool.Length} available endpoints were already tried by earlier attempts of this request (ReuseTriedEndpoints is off).");
             }
         }
 
-        var selected = state.Selector.Select(new SelectionContext(candidates, request, tried));
-        return selected ?? throw Fail(NoAvailableEndpointReason.AllUnavailable, $"Balancer client '{state.Name}': selector '{state.SelectorName}' found no available endpoint among {candidates.Count} eligible of {snapshot.Length}.");
+        var selector = state.Selector;
+        var context = new SelectionContext(candidates, request, tried);
+        var selected = selector.Select(context);
+
+        // Slow start: an endpoint ramping up keeps a pick only with probability equal to its current share; otherwise
+        // the selector chooses once more (and that second choice stands). Works the same for every selector.
+        if (selected is not null && candidates.Count > 1)
+        {
+            var share = state.Health.SlowStartFactor(selected, now);
+            if (share < 1 && RandomSource.Shared.NextDouble() >= share)
+            {
+                selected = selector.Select(context) ?? selected;
+            }
+        }
+
+        return selected ?? throw Fail(NoAvailableEndpointReason.AllUnavailable, $"Balancer client '{state.Name}': selector '{state.SelectorName}' found no available endpoint among {candidates.Count} eligible of {set.Endpoints.Length}.");
     }
 
     private static bool ContainsKey(BalancerEndpoint[] tried, BalancerEndpoint endpoint)

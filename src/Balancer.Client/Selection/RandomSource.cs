@@ -6,6 +6,9 @@ namespace Balancer.Client.Selection;
 /// </summary>
 internal abstract class RandomSource
 {
+    /// <summary>The lock-free per-thread source, for choices that need no reproducibility.</summary>
+    public static RandomSource Shared => ThreadLocalRandomSource.Instance;
+
     public static RandomSource Create(int? seed) => seed is { } value ? new SeededRandomSource(value) : ThreadLocalRandomSource.Instance;
 
     /// <summary>Returns a value in [0, <paramref name="maxExclusive"/>).</summary>

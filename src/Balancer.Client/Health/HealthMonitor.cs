@@ -1,0 +1,252 @@
+using System.Net;
+using Balancer.Client.Diagnostics;
+using Balancer.Client.Endpoints;
+using Balancer.Client.Feedback;
+using Microsoft.Extensions.Logging;
+
+namespace Balancer.Client.Health;
+
+/// <summary>
+/// Decides which endpoints of a client may receive traffic: passive outlier detection (ejection with growing time and
+/// a cap on the share ejected), cool-down after <c>Retry-After</c>, active check state, the panic threshold, and the
+/// slow-start factor. Eligibility is computed off the hot path and cached; a pick only compares a version and a time.
+/// </summary>
+internal sealed class HealthMonitor(string clientName, FeedbackSettings settings, BalancerMetrics metrics, ILogger logger)
+{
+    private readonly object _ejectionLock = new();
+    private HealthOptions _options = new();
+    private EligibleEndpoints? _eligible;
+    private long _version;
+    private bool _wasPanicking;
+
+    public HealthOptions Options
+    {
+        get => Volatile.Read(ref _options);
+        set
+        {
+            Volatile.Write(ref _options, value);
+            Invalidate();
+        }
+    }
+
+    /// <summary>Makes the next pick compute eligibility again.</summary>
+    public void Invalidate() => Interlocked.Increment(ref _version);
+
+    public EligibleEndpoints GetEligible(EndpointSet set, long now)
+    {
+        var cached = Volatile.Read(ref _eligible);
+        if (cached is not null && ReferenceEquals(cached.Source, set) && cached.Version == Volatile.Read(ref _version) && now < cached.ValidUntil)
+        {
+            return cached;
+        }
+
+        var built = Compute(set, now);
+        Volatile.Write(ref _eligible, built);
+        return built;
+    }
+
+    /// <summary>The share of its normal traffic <paramref name="endpoint"/> gets now (slow start), 1 outside slow start.</summary>
+    public double SlowStartFactor(BalancerEndpoint endpoint, long now)
+    {
+        var slowStart = Options.SlowStart;
+        return endpoint.Stats.Health.SlowStartFactor(now, ToTimestamp(slowStart.Window), slowStart.MinWeightPercent);
+    }
+
+    public void StartSlowStart(BalancerEndpoint endpoint, long now)
+    {
+        if (Options.SlowStart.Window > TimeSpan.Zero)
+        {
+            endpoint.Stats.Health.StartSlowStart(now);
+        }
+    }
+
+    /// <summary>Reacts to a completed attempt (after its statistics were recorded): cool-down and ejection.</summary>
+    public void OnAttemptCompleted(BalancerEndpoint endpoint, EndpointSet set, bool failure, HttpResponseMessage? response, long now)
+    {
+        var options = Options;
+        if (response is not null && options.HonorRetryAfter && response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+        {
+            ApplyRetryAfter(endpoint, response, options, now);
+        }
+
+        var outlier = options.OutlierDetection;
+        if (!failure || !outlier.Enabled || endpoint.Stats.Health.IsEjected(now))
+        {
+            return;
+        }
+
+        var stats = endpoint.Stats;
+        string? reason = null;
+        if (outlier.ConsecutiveFailures > 0 && stats.ConsecutiveFailures >= outlier.ConsecutiveFailures)
+        {
+            reason = $"{stats.ConsecutiveFailures} consecutive failures";
+        }
+        else if (outlier.FailureRateThreshold > 0 && stats.DecayedRequests >= outlier.MinimumRequestVolume && stats.FailureRate >= outlier.FailureRateThreshold)
+        {
+            reason = $"failure rate {stats.FailureRate:P0} over {stats.DecayedRequests:F0} recent requests";
+        }
+
+        if (reason is not null)
+        {
+            TryEject(endpoint, set, outlier, reason, now);
+        }
+    }
+
+    /// <summary>Records an active health check result.</summary>
+    public void OnCheck(BalancerEndpoint endpoint, bool success)
+    {
+        var checks = Options.ActiveChecks;
+        if (endpoint.Stats.Health.RecordCheck(success, checks.HealthyThreshold, checks.UnhealthyThreshold))
+        {
+            Log.ActiveHealthChanged(logger, clientName, endpoint.Key, success ? "healthy" : "unhealthy");
+            Invalidate();
+        }
+    }
+
+    private void TryEject(BalancerEndpoint endpoint, EndpointSet set, OutlierDetectionOptions outlier, string reason, long now)
+    {
+        lock (_ejectionLock)
+        {
+            var ejected = 0;
+            foreach (var e in set.Endpoints)
+            {
+                if (e.Stats.Health.IsEjected(now))
+                {
+                    ejected++;
+                }
+            }
+
+            if (ejected + 1 > (int)Math.Floor(outlier.MaxEjectionPercent * set.Endpoints.Length))
+            {
+                return;
+            }
+
+            var health = endpoint.Stats.Health;
+            var baseTime = ToTimestamp(outlier.BaseEjectionTime);
+            var count = health.NextEjectionCount(now, baseTime);
+            var duration = Math.Min(baseTime * count, ToTimestamp(outlier.MaxEjectionTime));
+            if (health.TryEject(now, now + duration, count))
+            {
+                Log.EndpointEjected(logger, clientName, endpoint.Key, reason, TimeSpan.FromSeconds(settings.ToSeconds(duration)), count);
+                metrics.Ejected(clientName, endpoint);
+                Invalidate();
+            }
+        }
+    }
+
+    private void ApplyRetryAfter(BalancerEndpoint endpoint, HttpResponseMessage response, HealthOptions options, long now)
+    {
+        var retryAfter = response.Headers.RetryAfter;
+        if (retryAfter is null)
+        {
+            return;
+        }
+
+        var delay = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - settings.TimeProvider.GetUtcNow() : TimeSpan.Zero);
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        if (delay > options.MaxCooldown)
+        {
+            delay = options.MaxCooldown;
+        }
+
+        if (endpoint.Stats.Health.CoolDownUntil(now + ToTimestamp(delay)))
+        {
+            Log.EndpointCoolingDown(logger, clientName, endpoint.Key, (int)response.StatusCode, delay);
+            Invalidate();
+        }
+    }
+
+    private EligibleEndpoints Compute(EndpointSet set, long now)
+    {
+        var options = Options;
+        var version = Volatile.Read(ref _version);
+        var all = set.Endpoints;
+        var activeChecks = options.ActiveChecks.Enabled;
+        var validUntil = long.MaxValue;
+        List<BalancerEndpoint>? eligible = null;
+        for (var i = 0; i < all.Length; i++)
+        {
+            var health = all[i].Stats.Health;
+            if (health.TryEndEjection(now))
+            {
+                Log.EndpointReturned(logger, clientName, all[i].Key);
+            }
+
+            var ejectedUntil = health.EjectedUntil;
+            var cooldownUntil = health.CooldownUntil;
+            var ok = !(ejectedUntil != 0 && now < ejectedUntil)
+                && now >= cooldownUntil
+                && (!activeChecks || health.ActiveState == ActiveHealth.Healthy);
+            if (ejectedUntil != 0 && now < ejectedUntil)
+            {
+                validUntil = Math.Min(validUntil, ejectedUntil);
+            }
+
+            if (now < cooldownUntil)
+            {
+                validUntil = Math.Min(validUntil, cooldownUntil);
+            }
+
+            if (!ok && eligible is null)
+            {
+                eligible = new List<BalancerEndpoint>(all.Length);
+                for (var j = 0; j < i; j++)
+                {
+                    eligible.Add(all[j]);
+                }
+            }
+            else if (ok)
+            {
+                eligible?.Add(all[i]);
+            }
+        }
+
+        var count = eligible?.Count ?? all.Length;
+        var panic = all.Length > 0 && count < options.PanicThreshold * all.Length;
+        if (panic != _wasPanicking)
+        {
+            _wasPanicking = panic;
+            if (panic)
+            {
+                Log.Panic(logger, clientName, count, all.Length, options.FailFastInPanic ? "failing fast" : "balancing across all endpoints");
+            }
+        }
+
+        var endpoints = panic
+            ? (options.FailFastInPanic ? [] : all)
+            : eligible is null ? all : [.. eligible];
+        return new EligibleEndpoints(set, version, validUntil, endpoints, panic);
+    }
+
+    /// <summary>Why no endpoint of <paramref name="set"/> is eligible, for the error message.</summary>
+    public string DescribeUnavailable(EndpointSet set, long now)
+    {
+        int ejected = 0, coolingDown = 0, failingChecks = 0;
+        var activeChecks = Options.ActiveChecks.Enabled;
+        foreach (var endpoint in set.Endpoints)
+        {
+            var health = endpoint.Stats.Health;
+            if (health.IsEjected(now))
+            {
+                ejected++;
+            }
+            else if (health.IsCoolingDown(now))
+            {
+                coolingDown++;
+            }
+            else if (activeChecks && health.ActiveState != ActiveHealth.Healthy)
+            {
+                failingChecks++;
+            }
+        }
+
+        var panic = Volatile.Read(ref _eligible)?.Panic == true && Options.FailFastInPanic ? "; fewer than the panic threshold are eligible and FailFastInPanic is on" : string.Empty;
+        return $"{ejected} ejected, {coolingDown} cooling down after Retry-After, {failingChecks} not passing active health checks{panic}";
+    }
+
+    private long ToTimestamp(TimeSpan time) => (long)(time.TotalSeconds * settings.TimeProvider.TimestampFrequency);
+}
