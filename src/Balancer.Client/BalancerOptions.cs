@@ -51,6 +51,9 @@ public sealed class BalancerOptions
     /// <value>The default value is <see cref="FailurePolicy.IsFailureByDefault"/>: exceptions, 5xx and 429.</value>
     public Func<HttpResponseMessage?, Exception?, bool> IsFailure { get; set; } = FailurePolicy.IsFailureByDefault;
 
+    /// <summary>Gets or sets the settings of the <see cref="EndpointSelectorNames.WeightedRoundRobin"/> selector.</summary>
+    public WeightedRoundRobinOptions WeightedRoundRobin { get; set; } = new();
+
     /// <summary>Gets or sets which endpoints may receive traffic: outlier detection, panic threshold, slow start, active checks.</summary>
     public HealthOptions Health { get; set; } = new();
 

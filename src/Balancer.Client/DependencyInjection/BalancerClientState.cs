@@ -155,6 +155,7 @@ internal sealed class BalancerClientState : IDisposable
 
             Tracker.Settings.DecayTime = options.LatencyDecayTime;
             Tracker.IsFailure = options.IsFailure;
+            Tracker.LoadReportExpiration = (long)(options.WeightedRoundRobin.WeightExpirationPeriod.TotalSeconds * TimeProvider.TimestampFrequency);
             Volatile.Write(ref _behaviour, new Behaviour(options.PreserveLogicalHost, options.ReuseTriedEndpoints));
 
             Health.Options = options.Health;

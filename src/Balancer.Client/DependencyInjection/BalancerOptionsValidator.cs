@@ -55,6 +55,32 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
         }
 
         ValidateHealth(options.Health, Error);
+        if (options.WeightedRoundRobin is not { } wrr)
+        {
+            Error("WeightedRoundRobin", null, "is not set");
+        }
+        else
+        {
+            if (wrr.BlackoutPeriod < TimeSpan.Zero || wrr.BlackoutPeriod > TimeSpan.FromHours(1))
+            {
+                Error("WeightedRoundRobin.BlackoutPeriod", wrr.BlackoutPeriod, "is out of range; allowed from 00:00:00 to 01:00:00");
+            }
+
+            if (wrr.WeightExpirationPeriod <= wrr.BlackoutPeriod)
+            {
+                Error("WeightedRoundRobin.WeightExpirationPeriod", wrr.WeightExpirationPeriod, "must be longer than BlackoutPeriod");
+            }
+
+            if (wrr.WeightUpdatePeriod < TimeSpan.FromMilliseconds(10) || wrr.WeightUpdatePeriod > TimeSpan.FromMinutes(10))
+            {
+                Error("WeightedRoundRobin.WeightUpdatePeriod", wrr.WeightUpdatePeriod, "is out of range; allowed from 00:00:00.0100000 to 00:10:00");
+            }
+
+            if (double.IsNaN(wrr.ErrorUtilizationPenalty) || wrr.ErrorUtilizationPenalty < 0)
+            {
+                Error("WeightedRoundRobin.ErrorUtilizationPenalty", wrr.ErrorUtilizationPenalty, "must be zero or more");
+            }
+        }
 
         if (options.Endpoints is null || options.Endpoints.Count == 0)
         {

@@ -28,6 +28,9 @@ public sealed class EndpointStats
     private long _totalRequests;
     private long _totalFailures;
     private long _lastFailureUtcTicks;
+    private ServerLoadReport? _serverLoad;
+    private long _loadNonEmptySince;
+    private long _loadLastUpdate;
 
     /// <summary>Initializes statistics that use the system clock and the default decay time.</summary>
     public EndpointStats()
@@ -85,7 +88,35 @@ public sealed class EndpointStats
         }
     }
 
+    /// <summary>Gets the load the endpoint last reported in an ORCA <c>endpoint-load-metrics</c> header, or <see langword="null"/>.</summary>
+    public ServerLoadReport? ServerLoad => Volatile.Read(ref _serverLoad);
+
     internal FeedbackSettings Settings => _settings;
+
+    /// <summary>When the first usable load report of the current run of reports arrived (0 when none or expired).</summary>
+    internal long LoadNonEmptySince => Volatile.Read(ref _loadNonEmptySince);
+
+    /// <summary>When the last usable load report arrived (0 when none).</summary>
+    internal long LoadLastUpdate => Volatile.Read(ref _loadLastUpdate);
+
+    /// <summary>Stores a load report; the timestamps drive the blackout and expiry of weighted round robin.</summary>
+    internal void RecordServerLoad(ServerLoadReport report, long timestamp, long expiration)
+    {
+        Volatile.Write(ref _serverLoad, report);
+        if (report.RpsFractional <= 0 || report.Utilization <= 0)
+        {
+            return;
+        }
+
+        var last = Interlocked.Exchange(ref _loadLastUpdate, timestamp);
+        if (last == 0 || timestamp - last >= expiration || LoadNonEmptySince == 0)
+        {
+            Volatile.Write(ref _loadNonEmptySince, timestamp);
+        }
+    }
+
+    /// <summary>Forgets the run of load reports (they expired).</summary>
+    internal void ExpireServerLoad() => Volatile.Write(ref _loadNonEmptySince, 0);
 
     /// <summary>The health state (ejection, cool-down, active checks, slow start), which travels with the statistics.</summary>
     internal Health.EndpointHealth Health { get; } = new();

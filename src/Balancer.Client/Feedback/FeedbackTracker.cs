@@ -15,6 +15,9 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
 
     public FeedbackSettings Settings => settings;
 
+    /// <summary>How long (timestamp units) a server load report stays valid; set from the weighted round robin options.</summary>
+    public long LoadReportExpiration { get; set; } = (long)(TimeSpan.FromMinutes(3).TotalSeconds * settings.TimeProvider.TimestampFrequency);
+
     public Func<HttpResponseMessage?, Exception?, bool> IsFailure
     {
         get => Volatile.Read(ref _isFailure);
@@ -64,6 +67,11 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
 
             outcome = failure ? AttemptOutcome.Failure : AttemptOutcome.Success;
             endpoint.Stats.Record(failure, seconds, now);
+            if (response is not null && response.Headers.NonValidated.TryGetValues(OrcaLoadReportParser.HeaderName, out var loadHeader)
+                && OrcaLoadReportParser.TryParse(loadHeader.ToString(), settings.TimeProvider.GetUtcNow(), out var report))
+            {
+                endpoint.Stats.RecordServerLoad(report!, now, LoadReportExpiration);
+            }
         }
 
         metrics.Completed(clientName, endpoint, outcome, seconds);

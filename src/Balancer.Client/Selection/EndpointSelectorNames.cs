@@ -25,4 +25,11 @@ public static class EndpointSelectorNames
     /// wins. Moves traffic away from slow or failing endpoints within a few requests and brings it back as they recover.
     /// </summary>
     public const string PeakEwma = nameof(PeakEwma);
+
+    /// <summary>
+    /// Weighted round robin on the load endpoints report about themselves (ORCA <c>endpoint-load-metrics</c> headers,
+    /// as in gRPC's A58): weight = rps ÷ (utilization + eps ÷ rps × penalty). Best when servers know their own load
+    /// better than the client can see it (uneven request costs, background work); needs servers that send the header.
+    /// </summary>
+    public const string WeightedRoundRobin = nameof(WeightedRoundRobin);
 }

@@ -22,6 +22,7 @@ internal sealed class EndpointSelectorRegistry
             [EndpointSelectorNames.Random] = c => new RandomSelector(RandomSource.Create(c.Options.RandomSeed)),
             [EndpointSelectorNames.PowerOfTwoChoices] = c => new PowerOfTwoChoicesSelector(RandomSource.Create(c.Options.RandomSeed)),
             [EndpointSelectorNames.PeakEwma] = c => new PeakEwmaSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider),
+            [EndpointSelectorNames.WeightedRoundRobin] = c => new WeightedRoundRobinSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider, c.Options.WeightedRoundRobin),
         }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private readonly FrozenDictionary<string, Func<SelectorFactoryContext, IEndpointSelector>> _factories;
