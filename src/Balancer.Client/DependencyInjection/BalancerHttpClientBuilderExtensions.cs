@@ -1,7 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using Balancer.Client.DependencyInjection;
 using Balancer.Client.Feedback;
+using Balancer.Client.Resilience;
 using Balancer.Client.Selection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -43,5 +46,61 @@ public static class BalancerHttpClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(factory);
         builder.Services.AddSingleton(new FeedbackObserverRegistration(builder.Name, factory));
         return builder;
+    }
+
+    /// <summary>
+    /// Adds retry on another endpoint: each retry picks again and avoids the endpoints this request already tried.
+    /// Connection failures before anything was sent are retried for every method; 5xx, 408, 429, timeouts and resets only
+    /// for idempotent methods unless opted in; bodies are resent only when replayable; a retry budget caps retries at a
+    /// share of requests. Compose it inside an outer timeout or circuit breaker (for example
+    /// <c>AddStandardResilienceHandler</c> registered before it).
+    /// </summary>
+    /// <param name="builder">The builder of a client added with <c>AddBalancedHttpClient</c>.</param>
+    /// <param name="configure">Changes the defaults of <see cref="BalancerRetryOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder AddBalancerRetry(this IHttpClientBuilder builder, Action<BalancerRetryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<BalancerRetryOptions>(builder.Name);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        AddResilienceCore(builder.Services);
+        var name = builder.Name;
+        return builder.AddHttpMessageHandler(sp => new BalancerRetryHandler(sp.GetRequiredService<ResilienceRegistry>().GetRetry(name)));
+    }
+
+    /// <summary>
+    /// Adds hedging across endpoints: when the first attempt has not answered after a delay (by default the endpoint's
+    /// recent p95), a copy goes to another endpoint; the first good response wins and the loser is cancelled (recorded
+    /// neither as failure nor as latency). Safe methods (GET, HEAD, OPTIONS, TRACE) only, unless enabled.
+    /// </summary>
+    /// <param name="builder">The builder of a client added with <c>AddBalancedHttpClient</c>.</param>
+    /// <param name="configure">Changes the defaults of <see cref="BalancerHedgingOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder AddBalancerHedging(this IHttpClientBuilder builder, Action<BalancerHedgingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<BalancerHedgingOptions>(builder.Name);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        AddResilienceCore(builder.Services);
+        var name = builder.Name;
+        return builder.AddHttpMessageHandler(sp => new BalancerHedgingHandler(sp.GetRequiredService<ResilienceRegistry>().GetHedging(name)));
+    }
+
+    private static void AddResilienceCore(IServiceCollection services)
+    {
+        BalancerServiceCollectionExtensions.AddBalancerCore(services);
+        services.TryAddSingleton<ResilienceRegistry>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BalancerRetryOptions>, ResilienceOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BalancerHedgingOptions>, ResilienceOptionsValidator>());
     }
 }

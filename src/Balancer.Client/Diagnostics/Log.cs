@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Information, "Balancer client '{Client}': endpoint {Endpoint} is {State} by active health checks.")]
     public static partial void ActiveHealthChanged(ILogger logger, string client, string endpoint, string state);
+
+    [LoggerMessage(11, LogLevel.Debug, "Balancer client '{Client}': {Method} not retried: {Reason}.")]
+    public static partial void RetryRefused(ILogger logger, string client, string method, string reason);
 }

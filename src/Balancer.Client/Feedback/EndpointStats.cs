@@ -93,6 +93,13 @@ public sealed class EndpointStats
 
     internal FeedbackSettings Settings => _settings;
 
+    /// <summary>Recent latencies of successful attempts, for percentiles (hedging delay, inspection).</summary>
+    internal LatencyHistogram Histogram { get; } = new();
+
+    /// <summary>The recent latency percentile (successful attempts of the last 10 to 20 seconds), or null without enough samples.</summary>
+    internal TimeSpan? GetRecentPercentile(double quantile, int minimumSamples) =>
+        Histogram.Percentile(quantile, _settings.TimeProvider.GetTimestamp(), _settings.HistogramWindow, minimumSamples);
+
     /// <summary>When the first usable load report of the current run of reports arrived (0 when none or expired).</summary>
     internal long LoadNonEmptySince => Volatile.Read(ref _loadNonEmptySince);
 
@@ -176,6 +183,7 @@ public sealed class EndpointStats
         {
             Volatile.Write(ref _consecutiveFailures, 0);
             _settings.Prior.Record(latencySeconds, timestamp, _settings.InverseDecayTimestampUnits);
+            Histogram.Record(latencySeconds, timestamp, _settings.HistogramWindow);
         }
 
         RecordLatency(latencySeconds, timestamp);

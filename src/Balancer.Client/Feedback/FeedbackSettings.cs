@@ -15,6 +15,9 @@ internal sealed class FeedbackSettings
 
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>The length of one window of the latency histograms (10 s) in timestamp units.</summary>
+    public long HistogramWindow => (long)(10 * TimeProvider.TimestampFrequency);
+
     public LatencyPrior Prior { get; } = new();
 
     /// <summary>Gets or sets τ; may change on reload.</summary>

@@ -42,11 +42,7 @@ internal sealed class WeightTable : ISnapshotDerived
             return random.Next(Items.Length);
         }
 
-        var target = random.Next(TotalWeight);
-        var index = Array.BinarySearch(_cumulative, target);
-
-        // BinarySearch finds an exact match (target equals the end of a range: the next endpoint owns it) or the complement of the next larger.
-        return index >= 0 ? index + 1 : ~index;
+        return UpperBound(_cumulative, random.Next(TotalWeight));
     }
 
     /// <summary>Returns two distinct weighted random indexes (the same index twice only when there is one endpoint).</summary>
@@ -77,5 +73,24 @@ internal sealed class WeightTable : ISnapshotDerived
         // A dominant weight: fall back to a uniform choice among the others.
         var fallback = random.Next(Items.Length - 1) + 1;
         return (first, (first + fallback) % Items.Length);
+    }
+
+    /// <summary>
+    /// The index of the first cumulative weight above <paramref name="target"/>: the endpoint whose range holds it (a
+    /// target equal to the end of a range belongs to the next endpoint). Branch-free binary search: the comparison
+    /// feeds a conditional move, so a random target costs no branch mispredictions.
+    /// </summary>
+    private static int UpperBound(int[] cumulative, int target)
+    {
+        var first = 0;
+        var length = cumulative.Length;
+        while (length > 1)
+        {
+            var half = length >> 1;
+            first = cumulative[first + half] <= target ? first + half : first;
+            length -= half;
+        }
+
+        return cumulative[first] <= target ? first + 1 : first;
     }
 }

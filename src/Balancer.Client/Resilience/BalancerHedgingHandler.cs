@@ -1,0 +1,35 @@
+using Polly;
+
+namespace Balancer.Client.Resilience;
+
+/// <summary>
+/// Hedges safe requests across endpoints: the first attempt goes out at once; if it has not answered after the delay
+/// (or failed), a copy goes to another endpoint; the first good response wins and the others are cancelled.
+/// </summary>
+internal sealed class BalancerHedgingHandler(HedgingRuntime runtime) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!runtime.CanHedge(request))
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var hedged = new HedgedRequest(request, request.RequestUri, (r, ct) => base.SendAsync(r, ct));
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(HedgingRuntime.RequestKey, hedged);
+        try
+        {
+            var outcome = await runtime.Pipeline.ExecuteOutcomeAsync(
+                static (ctx, state) => state.SendAsync(state.Original, ctx.CancellationToken),
+                context,
+                hedged).ConfigureAwait(false);
+            outcome.ThrowIfException();
+            return outcome.Result!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+}
