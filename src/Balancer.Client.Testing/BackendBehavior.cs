@@ -1,0 +1,132 @@
+namespace Balancer.Client.Testing;
+
+/// <summary>
+/// How a <see cref="ScriptedBackend"/> answers. Every property is thread-safe and may change while the backend runs;
+/// a change applies to requests that arrive afterwards.
+/// </summary>
+/// <remarks>
+/// A request goes through these steps: it waits out a stall window it arrived in (<see cref="StallEvery"/>); then it
+/// is reset (<see cref="ResetRate"/>), fails fast with 503 (<see cref="FailureRate"/>) or is swallowed
+/// (<see cref="BlackHole"/>); otherwise it queues for one of <see cref="Capacity"/> service slots, is served for a
+/// random service time around <see cref="MeanServiceTime"/> × <see cref="SlowdownFactor"/>, and is answered with 200.
+/// </remarks>
+public sealed class BackendBehavior
+{
+    private long _meanServiceTimeTicks = TimeSpan.FromMilliseconds(5).Ticks;
+    private int _distribution = (int)ServiceTimeDistribution.Exponential;
+    private double _logNormalSigma = 1;
+    private double _slowdownFactor = 1;
+    private double _failureRate;
+    private double _resetRate;
+    private long _retryAfterTicks;
+    private int _blackHole;
+    private long _stallEveryTicks;
+    private long _stallDurationTicks;
+    private int _capacity = 1000;
+
+    /// <summary>Gets or sets the mean time a request spends in service, before the <see cref="SlowdownFactor"/>.</summary>
+    /// <value>The default value is 5 milliseconds. Zero answers at once.</value>
+    public TimeSpan MeanServiceTime
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref _meanServiceTimeTicks));
+        set => Volatile.Write(ref _meanServiceTimeTicks, NotNegative(value).Ticks);
+    }
+
+    /// <summary>Gets or sets how service times spread around <see cref="MeanServiceTime"/>.</summary>
+    /// <value>The default value is <see cref="ServiceTimeDistribution.Exponential"/>.</value>
+    public ServiceTimeDistribution Distribution
+    {
+        get => (ServiceTimeDistribution)Volatile.Read(ref _distribution);
+        set => Volatile.Write(ref _distribution, Enum.IsDefined(value) ? (int)value : throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown distribution."));
+    }
+
+    /// <summary>Gets or sets σ of the underlying normal distribution for <see cref="ServiceTimeDistribution.LogNormal"/>; larger is a heavier tail.</summary>
+    /// <value>The default value is 1 (the 99th percentile is about six times the mean). Allowed: 0 to 3.</value>
+    public double LogNormalSigma
+    {
+        get => Volatile.Read(ref _logNormalSigma);
+        set => Volatile.Write(ref _logNormalSigma, InRange(value, 0, 3));
+    }
+
+    /// <summary>Gets or sets the factor every service time is multiplied by, to make a backend slow without changing its distribution.</summary>
+    /// <value>The default value is 1. Allowed: 0 to 1000.</value>
+    public double SlowdownFactor
+    {
+        get => Volatile.Read(ref _slowdownFactor);
+        set => Volatile.Write(ref _slowdownFactor, InRange(value, 0, 1000));
+    }
+
+    /// <summary>Gets or sets the share of requests answered at once with 503 Service Unavailable, without queueing (fast failures).</summary>
+    /// <value>The default value is 0. Allowed: 0 to 1.</value>
+    public double FailureRate
+    {
+        get => Volatile.Read(ref _failureRate);
+        set => Volatile.Write(ref _failureRate, InRange(value, 0, 1));
+    }
+
+    /// <summary>
+    /// Gets or sets the <c>Retry-After</c> that fast failures (<see cref="FailureRate"/>) carry, sent in whole seconds,
+    /// rounded up; <see cref="TimeSpan.Zero"/> sends none.
+    /// </summary>
+    /// <value>The default value is <see cref="TimeSpan.Zero"/>.</value>
+    public TimeSpan RetryAfter
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref _retryAfterTicks));
+        set => Volatile.Write(ref _retryAfterTicks, NotNegative(value).Ticks);
+    }
+
+    /// <summary>Gets or sets the share of requests whose connection is aborted without an answer, so that the client sees a reset.</summary>
+    /// <value>The default value is 0. Allowed: 0 to 1; drawn before <see cref="FailureRate"/>.</value>
+    public double ResetRate
+    {
+        get => Volatile.Read(ref _resetRate);
+        set => Volatile.Write(ref _resetRate, InRange(value, 0, 1));
+    }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether requests are accepted and never answered, until the client gives up or
+    /// the backend stops (which aborts them).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool BlackHole
+    {
+        get => Volatile.Read(ref _blackHole) != 0;
+        set => Volatile.Write(ref _blackHole, value ? 1 : 0);
+    }
+
+    /// <summary>
+    /// Gets or sets the period of stalls: at every multiple of it since the backend first started, a window of
+    /// <see cref="StallDuration"/> opens, and requests arriving during the window hang until it closes (like a long GC pause).
+    /// </summary>
+    /// <value>The default value is <see cref="TimeSpan.Zero"/>: never stall.</value>
+    public TimeSpan StallEvery
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref _stallEveryTicks));
+        set => Volatile.Write(ref _stallEveryTicks, NotNegative(value).Ticks);
+    }
+
+    /// <summary>Gets or sets how long each stall window of <see cref="StallEvery"/> lasts.</summary>
+    /// <value>The default value is <see cref="TimeSpan.Zero"/>.</value>
+    public TimeSpan StallDuration
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref _stallDurationTicks));
+        set => Volatile.Write(ref _stallDurationTicks, NotNegative(value).Ticks);
+    }
+
+    /// <summary>
+    /// Gets or sets how many requests are in service at once; the others wait in a first-in, first-out queue.
+    /// A larger value admits waiting requests as soon as a request finishes.
+    /// </summary>
+    /// <value>The default value is 1000. Allowed: at least 1.</value>
+    public int Capacity
+    {
+        get => Volatile.Read(ref _capacity);
+        set => Volatile.Write(ref _capacity, value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Capacity must be at least 1."));
+    }
+
+    private static TimeSpan NotNegative(TimeSpan value, [System.Runtime.CompilerServices.CallerMemberName] string name = "") =>
+        value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "The time must not be negative.");
+
+    private static double InRange(double value, double min, double max, [System.Runtime.CompilerServices.CallerMemberName] string name = "") =>
+        value >= min && value <= max ? value : throw new ArgumentOutOfRangeException(name, value, $"The value must be between {min} and {max}.");
+}

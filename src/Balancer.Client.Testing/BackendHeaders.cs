@@ -1,0 +1,14 @@
+namespace Balancer.Client.Testing;
+
+/// <summary>The response headers every <see cref="ScriptedBackend"/> adds, so that a test can tell who answered what.</summary>
+public static class BackendHeaders
+{
+    /// <summary>The name of the backend that answered (<see cref="ScriptedBackend.Name"/>), on every response.</summary>
+    public const string Backend = "X-Backend";
+
+    /// <summary>The <c>Host</c> header the backend received, on every response.</summary>
+    public const string ReceivedHost = "X-Received-Host";
+
+    /// <summary>The lowercase hexadecimal SHA-256 of the request body, on responses to requests that carried one.</summary>
+    public const string BodySha256 = "X-Body-Sha256";
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Balancer.Client.Testing.Internal;
+
+/// <summary>
+/// Answers one request as the backend's <see cref="BackendBehavior"/> says: stall, reset, fail fast, swallow, or
+/// queue, serve and answer 200. <paramref name="stopping"/> fires when the host stops; waiting requests are then aborted.
+/// </summary>
+internal sealed class BackendRequestHandler(BackendState state, CancellationToken stopping)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var arrival = state.Time.GetTimestamp();
+        state.Received.Increment();
+        state.OnPending(1);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        var token = linked.Token;
+        try
+        {
+            var request = context.Request;
+            var body = await ReadBodyAsync(context, token).ConfigureAwait(false);
+            var hash = body is null ? null : Sha256Hex(body);
+            var host = request.Headers.Host.Count > 0 ? request.Headers.Host.ToString() : null;
+            var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
+            state.Log.Add(new ReceivedRequest(request.Method, target, host, body?.Length ?? 0, hash));
+
+            await WaitOutStallAsync(arrival, token).ConfigureAwait(false);
+            var behavior = state.Behavior;
+            var draw = state.Random.NextDouble();
+            if (draw < behavior.ResetRate)
+            {
+                context.Abort();
+                return;
+            }
+
+            if (draw < behavior.ResetRate + behavior.FailureRate)
+            {
+                if (behavior.RetryAfter is { Ticks: > 0 } retryAfter)
+                {
+                    context.Response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                }
+
+                await RespondAsync(context, StatusCodes.Status503ServiceUnavailable, state.NameBytes, host, hash: null, token).ConfigureAwait(false);
+                return;
+            }
+
+            if (behavior.BlackHole)
+            {
+                await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
+            }
+
+            await ServeAsync(behavior, token).ConfigureAwait(false);
+            await RespondAsync(context, StatusCodes.Status200OK, body ?? state.NameBytes, host, hash, token).ConfigureAwait(false);
+            state.OnServed();
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // The client gave up, or the backend is stopping: drop the connection instead of answering.
+            context.Abort();
+        }
+        finally
+        {
+            state.OnPending(-1);
+        }
+    }
+
+    private async Task ServeAsync(BackendBehavior behavior, CancellationToken token)
+    {
+        await state.Gate.WaitAsync(token).ConfigureAwait(false);
+        state.OnInService(1);
+        try
+        {
+            var mean = behavior.MeanServiceTime * behavior.SlowdownFactor;
+            var delay = state.Random.NextServiceTime(mean, behavior.Distribution, behavior.LogNormalSigma);
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, state.Time, token).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            state.OnInService(-1);
+            state.Gate.Release();
+        }
+    }
+
+    /// <summary>Stall windows open at every multiple of <see cref="BackendBehavior.StallEvery"/> since the epoch; arrivals inside one wait for its end.</summary>
+    private async Task WaitOutStallAsync(long arrival, CancellationToken token)
+    {
+        var every = state.Behavior.StallEvery;
+        var duration = state.Behavior.StallDuration;
+        if (every <= TimeSpan.Zero || duration <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var sinceEpoch = state.Time.GetElapsedTime(state.Epoch, arrival);
+        var phase = TimeSpan.FromTicks(sinceEpoch.Ticks % every.Ticks);
+        if (sinceEpoch < every || phase >= duration)
+        {
+            return;
+        }
+
+        var remaining = duration - phase - state.Time.GetElapsedTime(arrival);
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining, state.Time, token).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, CancellationToken token)
+    {
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream((int)Math.Min(context.Request.ContentLength ?? 0, int.MaxValue));
+        await context.Request.Body.CopyToAsync(buffer, token).ConfigureAwait(false);
+        return buffer.Length == 0 ? null : buffer.ToArray();
+    }
+
+    private async Task RespondAsync(HttpContext context, int status, byte[] body, string? host, string? hash, CancellationToken token)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.Headers[BackendHeaders.Backend] = state.Name;
+        if (host is not null)
+        {
+            response.Headers[BackendHeaders.ReceivedHost] = host;
+        }
+
+        if (hash is not null)
+        {
+            response.Headers[BackendHeaders.BodySha256] = hash;
+        }
+
+        response.ContentType = hash is null ? "text/plain; charset=utf-8" : "application/octet-stream";
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, token).ConfigureAwait(false);
+    }
+
+    private static string Sha256Hex(byte[] body)
+    {
+        var hash = SHA256.HashData(body);
+#if NET9_0_OR_GREATER
+        return Convert.ToHexStringLower(hash);
+#else
+        return string.Create(hash.Length * 2, hash, static (chars, bytes) =>
+        {
+            const string Digits = "0123456789abcdef";
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                chars[2 * i] = Digits[bytes[i] >> 4];
+                chars[(2 * i) + 1] = Digits[bytes[i] & 0xF];
+            }
+        });
+#endif
+    }
+}

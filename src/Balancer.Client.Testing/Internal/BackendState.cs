@@ -1,0 +1,63 @@
+using System.Text;
+
+namespace Balancer.Client.Testing.Internal;
+
+/// <summary>
+/// Everything a backend keeps across stops and restarts: behaviour, counters, request log, capacity gate and clock.
+/// A new Kestrel host is started on every (re)start; they all share this state.
+/// </summary>
+internal sealed class BackendState
+{
+    private long _served;
+    private int _pending;
+    private int _inService;
+
+    public BackendState(BackendOptions options)
+    {
+        Name = options.Name;
+        NameBytes = Encoding.UTF8.GetBytes(options.Name);
+        Behavior = options.Behavior ?? throw new ArgumentException("BackendOptions.Behavior must not be null.", nameof(options));
+        Time = options.TimeProvider ?? TimeProvider.System;
+        Random = new BackendRandom(options.Seed);
+        Gate = new ServiceGate(() => Behavior.Capacity);
+        Epoch = Time.GetTimestamp();
+    }
+
+    public string Name { get; }
+
+    public byte[] NameBytes { get; }
+
+    public BackendBehavior Behavior { get; }
+
+    public TimeProvider Time { get; }
+
+    public BackendRandom Random { get; }
+
+    public ServiceGate Gate { get; }
+
+    /// <summary>The timestamp stall windows are counted from: when the backend was created.</summary>
+    public long Epoch { get; }
+
+    public CountSignal Received { get; } = new();
+
+    public RequestLog Log { get; } = new();
+
+    public long Served => Interlocked.Read(ref _served);
+
+    public int Pending => Volatile.Read(ref _pending);
+
+    public int InService => Volatile.Read(ref _inService);
+
+    public void OnServed() => Interlocked.Increment(ref _served);
+
+    public void OnPending(int delta) => Interlocked.Add(ref _pending, delta);
+
+    public void OnInService(int delta) => Interlocked.Add(ref _inService, delta);
+
+    public void ResetCounters()
+    {
+        Received.Reset();
+        Interlocked.Exchange(ref _served, 0);
+        Log.Clear();
+    }
+}

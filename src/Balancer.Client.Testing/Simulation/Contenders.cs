@@ -1,0 +1,49 @@
+using Balancer.Client.Selection;
+
+namespace Balancer.Client.Testing.Simulation;
+
+/// <summary>The contenders that come with the simulator: every built-in selector, and an oracle to compare them with.</summary>
+public static class Contenders
+{
+    private static readonly EndpointSelectorRegistry s_registry = new([], []);
+
+    /// <summary>Gets the names of the built-in selectors, sorted (see <see cref="EndpointSelectorNames"/>).</summary>
+    public static IReadOnlyList<string> BuiltInNames { get; } = [.. s_registry.Names];
+
+    /// <summary>Gets a contender for every built-in selector, sorted by name.</summary>
+    public static IReadOnlyList<SimulationContender> BuiltIn { get; } = [.. BuiltInNames.Select(ForSelector)];
+
+    /// <summary>
+    /// Gets a selector that no client can have: it sees every backend's true queue, capacity, current mean service
+    /// time, stalls and faults, and sends each request where its expected time to a successful answer is smallest.
+    /// It shows the best balance the scenario allows, to put the others in proportion.
+    /// </summary>
+    public static SimulationContender Oracle { get; } = new(nameof(Oracle), c =>
+    {
+        c.Costs.Enable(c.Backends);
+        return new OracleSelector(c.Endpoints, c.Costs, c.Clock, RandomSource.Create(c.Seed));
+    });
+
+    /// <summary>Gets every built-in selector followed by the <see cref="Oracle"/>.</summary>
+    public static IReadOnlyList<SimulationContender> All { get; } = [.. BuiltIn, Oracle];
+
+    /// <summary>Gets the contender for the built-in selector named <paramref name="selectorName"/> (case-insensitive).</summary>
+    /// <param name="selectorName">A name from <see cref="EndpointSelectorNames"/>.</param>
+    /// <returns>A contender that creates the selector as a balanced client would, seeded and on the simulation clock.</returns>
+    /// <exception cref="ArgumentException">No built-in selector has that name.</exception>
+    public static SimulationContender ForSelector(string selectorName)
+    {
+        ArgumentNullException.ThrowIfNull(selectorName);
+        var name = BuiltInNames.FirstOrDefault(n => string.Equals(n, selectorName, StringComparison.OrdinalIgnoreCase));
+        if (name is null)
+        {
+            throw new ArgumentException($"'{selectorName}' is not a built-in selector; known: {string.Join(", ", s_registry.Names)}.", nameof(selectorName));
+        }
+
+        return new SimulationContender(name, c => s_registry.Create(new SelectorFactoryContext(
+            $"simulation-{c.ClientIndex}",
+            new BalancerOptions { Selector = name, RandomSeed = c.Seed },
+            c.Feedback,
+            EmptyServiceProvider.Instance)));
+    }
+}
