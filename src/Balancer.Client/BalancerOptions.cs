@@ -29,6 +29,16 @@ public sealed class BalancerOptions
     public TimeSpan LatencyDecayTime { get; set; } = FeedbackConstants.DefaultLatencyDecayTime;
 
     /// <summary>
+    /// Gets or sets the longest time one attempt may wait for response headers from its endpoint. When it passes, the
+    /// attempt fails with an <see cref="HttpRequestException"/> (inner <see cref="TimeoutException"/>) and counts as a
+    /// failure of the endpoint, so that an endpoint that accepts connections but never answers is learnt about, avoided
+    /// and ejected. A timeout outside the balancer (<see cref="HttpClient.Timeout"/>, a Polly timeout) cancels the attempt
+    /// instead, which records nothing. <see langword="null"/> sets no limit.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (no limit).</value>
+    public TimeSpan? AttemptTimeout { get; set; }
+
+    /// <summary>
     /// Gets or sets a value indicating whether the request keeps the logical host (the client's name) in its
     /// <c>Host</c> header, for endpoints that serve several virtual hosts. When <see langword="false"/>, Host (and TLS
     /// SNI) follow the endpoint's own address.

@@ -22,7 +22,7 @@ internal sealed class BalancerClientState : IDisposable
     private readonly object _applyLock = new();
     private EndpointSet _endpoints = EndpointSet.Empty;
     private Selected _selected;
-    private Behaviour _behaviour = new(false, true);
+    private Behaviour _behaviour = new(false, true, null);
     private readonly IFeedbackObserver[] _observers;
     private bool _disposed;
 
@@ -90,6 +90,8 @@ internal sealed class BalancerClientState : IDisposable
 
     public bool ReuseTriedEndpoints => Volatile.Read(ref _behaviour).ReuseTriedEndpoints;
 
+    public TimeSpan? AttemptTimeout => Volatile.Read(ref _behaviour).AttemptTimeout;
+
     public ILogger Logger => _logger;
 
     public void Dispose()
@@ -156,7 +158,7 @@ internal sealed class BalancerClientState : IDisposable
             Tracker.Settings.DecayTime = options.LatencyDecayTime;
             Tracker.IsFailure = options.IsFailure;
             Tracker.LoadReportExpiration = (long)(options.WeightedRoundRobin.WeightExpirationPeriod.TotalSeconds * TimeProvider.TimestampFrequency);
-            Volatile.Write(ref _behaviour, new Behaviour(options.PreserveLogicalHost, options.ReuseTriedEndpoints));
+            Volatile.Write(ref _behaviour, new Behaviour(options.PreserveLogicalHost, options.ReuseTriedEndpoints, options.AttemptTimeout));
 
             Health.Options = options.Health;
             var previousSet = _endpoints;
@@ -180,5 +182,5 @@ internal sealed class BalancerClientState : IDisposable
 
     private sealed record Selected(IEndpointSelector Selector, string Name, int? Seed);
 
-    private sealed record Behaviour(bool PreserveLogicalHost, bool ReuseTriedEndpoints);
+    private sealed record Behaviour(bool PreserveLogicalHost, bool ReuseTriedEndpoints, TimeSpan? AttemptTimeout);
 }

@@ -49,6 +49,11 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             Error("LatencyDecayTime", options.LatencyDecayTime, $"is out of range; allowed from {FeedbackConstants.MinLatencyDecayTime} to {FeedbackConstants.MaxLatencyDecayTime}");
         }
 
+        if (options.AttemptTimeout is { } attemptTimeout && (attemptTimeout < TimeSpan.FromMilliseconds(1) || attemptTimeout > TimeSpan.FromHours(1)))
+        {
+            Error("AttemptTimeout", attemptTimeout, "is out of range; allowed from 00:00:00.0010000 to 01:00:00, or unset for no limit");
+        }
+
         if (options.IsFailure is null)
         {
             Error("IsFailure", null, "is not set; keep the default FailurePolicy.IsFailureByDefault or supply a policy");

@@ -51,7 +51,7 @@ public sealed class BalancerEndpoint
         Port = normalized.Port;
         BasePath = normalized.AbsolutePath.TrimEnd('/');
         Authority = normalized.IsDefaultPort ? normalized.Host : $"{normalized.Host}:{normalized.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-        PortTag = normalized.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        PortTag = normalized.Port;
     }
 
     /// <summary>The smallest weight an endpoint may have.</summary>
@@ -85,7 +85,8 @@ public sealed class BalancerEndpoint
 
     internal int Port { get; }
 
-    internal string PortTag { get; }
+    /// <summary>The port, boxed once, for telemetry tags (OpenTelemetry's <c>server.port</c> is an integer).</summary>
+    internal object PortTag { get; }
 
     /// <summary>The base path without a trailing slash; empty when the address has none.</summary>
     internal string BasePath { get; }

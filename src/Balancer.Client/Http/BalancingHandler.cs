@@ -28,26 +28,35 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
         BalancerRequestOptions.AddTried(request, endpoint);
 
         var originalHost = request.Headers.Host;
+        var setHost = state.PreserveLogicalHost && originalHost is null;
         request.RequestUri = UriRewriter.Rewrite(logicalUri!, endpoint);
-        if (state.PreserveLogicalHost && originalHost is null)
+        if (setHost)
         {
             request.Headers.Host = logicalUri!.Authority;
         }
 
         var attempt = tried.Length + 1;
         using var activity = StartActivity(endpoint, attempt);
+        var attemptTimeout = state.AttemptTimeout;
+        using var timeout = attemptTimeout is { } limit ? new CancellationTokenSource(limit, state.TimeProvider) : null;
+        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var lease = state.Tracker.Begin(endpoint, attempt);
         HttpResponseMessage? response = null;
         Exception? failure = null;
         try
         {
-            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await base.SendAsync(request, linked?.Token ?? cancellationToken).ConfigureAwait(false);
             return response;
+        }
+        catch (OperationCanceledException canceled) when (timeout is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+        {
+            // The balancer's own attempt timeout: a failure of the endpoint (it never answered), not the caller's choice.
+            failure = new TimeoutException($"Balancer client '{state.Name}': no response from {endpoint.Key} within the attempt timeout of {attemptTimeout}.", canceled);
+            throw new HttpRequestException(HttpRequestError.Unknown, failure.Message, failure);
         }
         catch (Exception exception)
         {
             failure = exception;
-            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             throw;
         }
         finally
@@ -59,8 +68,13 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
                 state.Health.OnAttemptCompleted(endpoint, set, outcome == AttemptOutcome.Failure, response, state.TimeProvider.GetTimestamp());
             }
 
+            if (activity is not null && outcome == AttemptOutcome.Failure)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, failure?.Message ?? $"HTTP {(int?)response?.StatusCode}");
+            }
+
             request.RequestUri = logicalUri;
-            if (state.PreserveLogicalHost && originalHost is null)
+            if (setHost)
             {
                 request.Headers.Host = null;
             }
@@ -148,7 +162,7 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
             activity.SetTag(BalancerDiagnostics.ClientTag, state.Name);
             activity.SetTag(BalancerDiagnostics.SelectorTag, state.SelectorName);
             activity.SetTag(BalancerDiagnostics.ServerAddressTag, endpoint.Host);
-            activity.SetTag(BalancerDiagnostics.ServerPortTag, endpoint.Port);
+            activity.SetTag(BalancerDiagnostics.ServerPortTag, endpoint.PortTag);
             activity.SetTag(BalancerDiagnostics.AttemptTag, attempt);
         }
 

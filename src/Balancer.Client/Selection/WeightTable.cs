@@ -77,8 +77,9 @@ internal sealed class WeightTable : ISnapshotDerived
 
     /// <summary>
     /// The index of the first cumulative weight above <paramref name="target"/>: the endpoint whose range holds it (a
-    /// target equal to the end of a range belongs to the next endpoint). Branch-free binary search: the comparison
-    /// feeds a conditional move, so a random target costs no branch mispredictions.
+    /// target equal to the end of a range belongs to the next endpoint). Branch-free binary search: each comparison
+    /// becomes a sign mask (weights are positive and small, so the subtraction cannot overflow), so a random target costs
+    /// no branch mispredictions.
     /// </summary>
     private static int UpperBound(int[] cumulative, int target)
     {
@@ -87,10 +88,10 @@ internal sealed class WeightTable : ISnapshotDerived
         while (length > 1)
         {
             var half = length >> 1;
-            first = cumulative[first + half] <= target ? first + half : first;
+            first += half & ((cumulative[first + half] - target - 1) >> 31);
             length -= half;
         }
 
-        return cumulative[first] <= target ? first + 1 : first;
+        return first + (int)((uint)(cumulative[first] - target - 1) >> 31);
     }
 }
