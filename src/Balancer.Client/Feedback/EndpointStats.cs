@@ -141,17 +141,32 @@ public sealed class EndpointStats
         }
 
         var elapsed = timestamp - Volatile.Read(ref _latencyTimestamp);
-        return elapsed <= 0 ? seconds : seconds * Math.Exp(-elapsed * _settings.InverseDecayTimestampUnits);
+        if (elapsed <= 0)
+        {
+            return seconds;
+        }
+
+        // Older than τ, the estimate says little about the endpoint now: it is worth no more than the neutral prior, so
+        // an endpoint avoided after a stall, a timeout or a burst of failures is probed again within about τ instead of
+        // waiting for a multi-second peak to decay.
+        var age = elapsed * _settings.InverseDecayTimestampUnits;
+        var decayed = seconds * Math.Exp(-age);
+        return age >= 1 ? Math.Min(decayed, _settings.Prior.Estimate) : decayed;
     }
 
     /// <summary>
     /// The factor by which failures raise the cost of the endpoint in the performance-based selectors:
-    /// (1 + 4 × failure rate) × 2^min(consecutive failures, 10). 1 for an endpoint that does not fail; a flaky endpoint
+    /// (1 + 10 × failure rate) × 2^min(consecutive failures, 10), or 1 when nothing was heard for τ. 1 for an endpoint that does not fail; a flaky endpoint
     /// pays in proportion to its failure rate; a dead one (refusing every connection) is priced out within a few
     /// requests and probed again only as its latency estimate decays.
     /// </summary>
-    internal double GetFailurePenalty()
+    internal double GetFailurePenalty(long timestamp)
     {
+        if ((timestamp - Volatile.Read(ref _outcomeTimestamp)) * _settings.InverseDecayTimestampUnits >= 1)
+        {
+            return 1; // nothing heard for τ: the old failures are stale too
+        }
+
         var consecutive = Math.Min(Volatile.Read(ref _consecutiveFailures), FeedbackConstants.MaxConsecutiveFailurePenaltyExponent);
         return (1 + (FeedbackConstants.FailureRatePenalty * FailureRate)) * (1 << consecutive);
     }

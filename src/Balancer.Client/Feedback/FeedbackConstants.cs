@@ -12,7 +12,7 @@ internal static class FeedbackConstants
     public const double DefaultPriorSeconds = 0.1;
 
     /// <summary>Cost factor per unit of failure rate: a failure rate of p multiplies the cost by 1 + this × p.</summary>
-    public const double FailureRatePenalty = 4;
+    public const double FailureRatePenalty = 10;
 
     /// <summary>Consecutive failures double the cost each, up to 2 to this power.</summary>
     public const int MaxConsecutiveFailurePenaltyExponent = 10;

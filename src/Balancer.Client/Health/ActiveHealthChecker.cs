@@ -67,6 +67,11 @@ internal sealed class ActiveHealthChecker(BalancerClientState state) : IDisposab
     private async Task RunAsync(HttpClient client, CancellationToken cancellationToken)
     {
         var random = RandomSource.Create(null);
+
+        // One wait for a wake-up at a time, kept across rounds until it completes: a new wait per round would pile up
+        // abandoned waiters on the semaphore (one per interval, for the life of the client), and Configure's Release
+        // would then complete the oldest abandoned one instead of waking the loop.
+        Task? wake = null;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -75,7 +80,11 @@ internal sealed class ActiveHealthChecker(BalancerClientState state) : IDisposab
                 await ProbeAllAsync(client, options, cancellationToken).ConfigureAwait(false);
                 var jitter = 1 + (options.Jitter * ((2 * random.NextDouble()) - 1));
                 var delay = Task.Delay(options.Interval * jitter, state.TimeProvider, cancellationToken);
-                await Task.WhenAny(delay, _wake.WaitAsync(cancellationToken)).ConfigureAwait(false);
+                wake ??= _wake.WaitAsync(cancellationToken);
+                if (await Task.WhenAny(delay, wake).ConfigureAwait(false) == wake)
+                {
+                    wake = null;
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -36,6 +36,6 @@ internal sealed class PeakEwmaSelector(RandomSource random, TimeProvider timePro
     internal static double Cost(BalancerEndpoint endpoint, long timestamp)
     {
         var stats = endpoint.Stats;
-        return stats.GetLatencyEstimate(timestamp) * (stats.InFlight + 1) * stats.GetFailurePenalty() / endpoint.Weight;
+        return stats.GetLatencyEstimate(timestamp) * (stats.InFlight + 1) * stats.GetFailurePenalty(timestamp) / endpoint.Weight;
     }
 }

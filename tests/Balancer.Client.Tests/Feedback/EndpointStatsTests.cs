@@ -60,6 +60,36 @@ public class EndpointStatsTests
     }
 
     [Fact]
+    public void LatencyEstimate_OlderThanTau_IsWorthNoMoreThanThePrior()
+    {
+        var stalled = _endpoints.Create(1);
+        var healthy = _endpoints.Create(2);
+        _endpoints.Record(healthy, TimeSpan.FromMilliseconds(10));
+        _endpoints.Record(stalled, TimeSpan.FromSeconds(2));
+
+        _endpoints.Time.Advance(TimeSpan.FromSeconds(9.9));
+        stalled.Stats.LatencyEstimate.TotalMilliseconds.Should().BeGreaterThan(700, "within τ the peak only decays");
+
+        _endpoints.Time.Advance(TimeSpan.FromSeconds(0.1));
+        stalled.Stats.LatencyEstimate.Should().BeLessThanOrEqualTo(healthy.Stats.LatencyEstimate.Add(TimeSpan.FromSeconds(1)))
+            .And.BeLessThanOrEqualTo(TimeSpan.FromSeconds(1.1), "after τ a stale 2 s peak is capped by the prior (the client-wide average)");
+    }
+
+    [Fact]
+    public void GetFailurePenalty_NothingHeardForTau_IsOne()
+    {
+        var endpoint = _endpoints.Create(1);
+        for (var i = 0; i < 6; i++)
+        {
+            _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1), failure: true);
+        }
+
+        endpoint.Stats.GetFailurePenalty(_endpoints.Time.GetTimestamp()).Should().BeGreaterThan(64);
+        _endpoints.Time.Advance(TimeSpan.FromSeconds(10));
+        endpoint.Stats.GetFailurePenalty(_endpoints.Time.GetTimestamp()).Should().Be(1, "a failing endpoint not heard of for τ gets probed again");
+    }
+
+    [Fact]
     public void LatencyEstimate_WithoutSamples_IsTheClientWideAverage()
     {
         var measured = _endpoints.Create(1);
@@ -103,12 +133,12 @@ public class EndpointStatsTests
     public void GetFailurePenalty_DoublesPerConsecutiveFailure_AndResetsOnSuccess()
     {
         var endpoint = _endpoints.Create(1);
-        endpoint.Stats.GetFailurePenalty().Should().Be(1);
+        endpoint.Stats.GetFailurePenalty(_endpoints.Time.GetTimestamp()).Should().Be(1);
 
         _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1), failure: true);
-        var one = endpoint.Stats.GetFailurePenalty();
+        var one = endpoint.Stats.GetFailurePenalty(_endpoints.Time.GetTimestamp());
         _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1), failure: true);
-        var two = endpoint.Stats.GetFailurePenalty();
+        var two = endpoint.Stats.GetFailurePenalty(_endpoints.Time.GetTimestamp());
 
         one.Should().BeGreaterThan(2, "one consecutive failure doubles, and the failure rate adds");
         two.Should().BeGreaterThan(one * 2 - 0.001);
@@ -117,11 +147,11 @@ public class EndpointStatsTests
             _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1), failure: true);
         }
 
-        endpoint.Stats.GetFailurePenalty().Should().Be((1 + FeedbackConstants.FailureRatePenalty) * 1024, "the doubling is capped");
+        endpoint.Stats.GetFailurePenalty(_endpoints.Time.GetTimestamp()).Should().Be((1 + FeedbackConstants.FailureRatePenalty) * 1024, "the doubling is capped");
 
         _endpoints.Time.Advance(TimeSpan.FromMinutes(5));
         _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1));
-        endpoint.Stats.GetFailurePenalty().Should().BeLessThan(1.01);
+        endpoint.Stats.GetFailurePenalty(_endpoints.Time.GetTimestamp()).Should().BeLessThan(1.01);
     }
 
     [Fact]
