@@ -6,9 +6,12 @@ namespace Balancer.Client.Testing;
 /// </summary>
 /// <remarks>
 /// A request goes through these steps: it waits out a stall window it arrived in (<see cref="StallEvery"/>); then it
-/// is reset (<see cref="ResetRate"/>), fails fast with 503 (<see cref="FailureRate"/>) or is swallowed
-/// (<see cref="BlackHole"/>); otherwise it queues for one of <see cref="Capacity"/> service slots, is served for a
-/// random service time around <see cref="MeanServiceTime"/> × <see cref="SlowdownFactor"/>, and is answered with 200.
+/// is reset (<see cref="ResetRate"/>), fails fast with <see cref="FailureStatusCode"/>, 503 by default
+/// (<see cref="FailureRate"/>), or is swallowed (<see cref="BlackHole"/>); otherwise it queues for one of
+/// <see cref="Capacity"/> service slots, is served for a random service time around <see cref="MeanServiceTime"/> ×
+/// <see cref="SlowdownFactor"/>, and is answered with 200.
+/// A GET or HEAD to <c>/health</c> skips all of that and is answered at once with <see cref="HealthStatusCode"/>. With
+/// <see cref="ReportLoad"/>, every response carries the backend's load in an ORCA <c>endpoint-load-metrics</c> header.
 /// </remarks>
 public sealed class BackendBehavior
 {
@@ -23,6 +26,11 @@ public sealed class BackendBehavior
     private long _stallEveryTicks;
     private long _stallDurationTicks;
     private int _capacity = 1000;
+    private int _failureStatusCode = 503;
+    private int _healthStatusCode = 200;
+    private int _reportLoad;
+    private double _reportedUtilization = double.NaN;
+    private double _reportedRps = double.NaN;
 
     /// <summary>Gets or sets the mean time a request spends in service, before the <see cref="SlowdownFactor"/>.</summary>
     /// <value>The default value is 5 milliseconds. Zero answers at once.</value>
@@ -56,7 +64,7 @@ public sealed class BackendBehavior
         set => Volatile.Write(ref _slowdownFactor, InRange(value, 0, 1000));
     }
 
-    /// <summary>Gets or sets the share of requests answered at once with 503 Service Unavailable, without queueing (fast failures).</summary>
+    /// <summary>Gets or sets the share of requests answered at once with <see cref="FailureStatusCode"/> (503 by default), without queueing (fast failures).</summary>
     /// <value>The default value is 0. Allowed: 0 to 1.</value>
     public double FailureRate
     {
@@ -73,6 +81,14 @@ public sealed class BackendBehavior
     {
         get => TimeSpan.FromTicks(Volatile.Read(ref _retryAfterTicks));
         set => Volatile.Write(ref _retryAfterTicks, NotNegative(value).Ticks);
+    }
+
+    /// <summary>Gets or sets the status code of fast failures (<see cref="FailureRate"/>), such as 429 Too Many Requests to shed load.</summary>
+    /// <value>The default value is 503 (Service Unavailable). Allowed: 400 to 599.</value>
+    public int FailureStatusCode
+    {
+        get => Volatile.Read(ref _failureStatusCode);
+        set => Volatile.Write(ref _failureStatusCode, value is >= 400 and <= 599 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A failure status code must be from 400 to 599."));
     }
 
     /// <summary>Gets or sets the share of requests whose connection is aborted without an answer, so that the client sees a reset.</summary>
@@ -123,6 +139,56 @@ public sealed class BackendBehavior
         get => Volatile.Read(ref _capacity);
         set => Volatile.Write(ref _capacity, value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Capacity must be at least 1."));
     }
+
+    /// <summary>
+    /// Gets or sets the status code of the answer to a GET or HEAD of <c>/health</c>, as an active health check sends.
+    /// Such a request is answered at once, whatever the fault settings, and counts in
+    /// <see cref="ScriptedBackend.HealthChecksReceived"/> instead of <see cref="ScriptedBackend.RequestsReceived"/>, so
+    /// that probes do not blur the traffic shares of a test.
+    /// </summary>
+    /// <value>The default value is 200 (OK). Allowed: 200 to 599.</value>
+    public int HealthStatusCode
+    {
+        get => Volatile.Read(ref _healthStatusCode);
+        set => Volatile.Write(ref _healthStatusCode, value is >= 200 and <= 599 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A health status code must be from 200 to 599."));
+    }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether every response reports the backend's load in an ORCA
+    /// <c>endpoint-load-metrics</c> header: <c>TEXT cpu_utilization=u, rps_fractional=r, eps=e</c>, where u is
+    /// <see cref="ReportedUtilization"/> (or the live share of <see cref="Capacity"/> in service), r is
+    /// <see cref="ReportedRps"/> (or the measured recent request rate) and e the measured recent rate of fast failures and resets.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool ReportLoad
+    {
+        get => Volatile.Read(ref _reportLoad) != 0;
+        set => Volatile.Write(ref _reportLoad, value ? 1 : 0);
+    }
+
+    /// <summary>
+    /// Gets or sets a fixed utilization to report (see <see cref="ReportLoad"/>), to script a backend that says it is busy;
+    /// <see langword="null"/> reports the live utilization: requests in service ÷ <see cref="Capacity"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>. Allowed: 0 to 100 (utilization may exceed 1).</value>
+    public double? ReportedUtilization
+    {
+        get => ToNullable(Volatile.Read(ref _reportedUtilization));
+        set => Volatile.Write(ref _reportedUtilization, value is { } v ? InRange(v, 0, 100) : double.NaN);
+    }
+
+    /// <summary>
+    /// Gets or sets a fixed request rate (per second) to report (see <see cref="ReportLoad"/>); <see langword="null"/>
+    /// reports the rate measured over the last second or so (an exponentially decaying average).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>. Allowed: 0 to 1,000,000.</value>
+    public double? ReportedRps
+    {
+        get => ToNullable(Volatile.Read(ref _reportedRps));
+        set => Volatile.Write(ref _reportedRps, value is { } v ? InRange(v, 0, 1_000_000) : double.NaN);
+    }
+
+    private static double? ToNullable(double value) => double.IsNaN(value) ? null : value;
 
     private static TimeSpan NotNegative(TimeSpan value, [System.Runtime.CompilerServices.CallerMemberName] string name = "") =>
         value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "The time must not be negative.");

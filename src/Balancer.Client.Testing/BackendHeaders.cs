@@ -11,4 +11,10 @@ public static class BackendHeaders
 
     /// <summary>The lowercase hexadecimal SHA-256 of the request body, on responses to requests that carried one.</summary>
     public const string BodySha256 = "X-Body-Sha256";
+
+    /// <summary>
+    /// The ORCA load report header (<c>endpoint-load-metrics</c>), on every response while
+    /// <see cref="BackendBehavior.ReportLoad"/> is on.
+    /// </summary>
+    public const string LoadMetrics = "endpoint-load-metrics";
 }

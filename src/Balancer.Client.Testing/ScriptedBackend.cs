@@ -40,8 +40,14 @@ public sealed class ScriptedBackend : IAsyncDisposable
     /// <summary>Gets a value indicating whether the backend currently accepts connections.</summary>
     public bool IsRunning => Volatile.Read(ref _host) is not null;
 
-    /// <summary>Gets the number of requests that reached the backend since the start or the last <see cref="ResetCounters"/>, whatever their fate (served, failed, reset, swallowed).</summary>
+    /// <summary>Gets the number of requests that reached the backend since the start or the last <see cref="ResetCounters"/>, whatever their fate (served, failed, reset, swallowed); health checks are counted apart, in <see cref="HealthChecksReceived"/>.</summary>
     public long RequestsReceived => _state.Received.Value;
+
+    /// <summary>
+    /// Gets the number of health checks (GET or HEAD of <c>/health</c>, see <see cref="BackendBehavior.HealthStatusCode"/>)
+    /// received since the start or the last <see cref="ResetCounters"/>; they are not part of <see cref="RequestsReceived"/>.
+    /// </summary>
+    public long HealthChecksReceived => _state.HealthChecks.Value;
 
     /// <summary>Gets the number of requests answered with 2xx since the start or the last <see cref="ResetCounters"/>.</summary>
     public long RequestsServed => _state.Served;
@@ -68,7 +74,7 @@ public sealed class ScriptedBackend : IAsyncDisposable
         return new ScriptedBackend(state, host);
     }
 
-    /// <summary>Sets <see cref="RequestsReceived"/> and <see cref="RequestsServed"/> to zero and clears <see cref="Received"/>; live counts stay.</summary>
+    /// <summary>Sets <see cref="RequestsReceived"/>, <see cref="RequestsServed"/> and <see cref="HealthChecksReceived"/> to zero and clears <see cref="Received"/>; live counts stay.</summary>
     public void ResetCounters() => _state.ResetCounters();
 
     /// <summary>Completes when <see cref="RequestsReceived"/> reaches <paramref name="count"/>: a signal for tests, instead of polling.</summary>
@@ -77,6 +83,13 @@ public sealed class ScriptedBackend : IAsyncDisposable
     /// <returns>A task that completes once the backend has received <paramref name="count"/> requests.</returns>
     public Task WaitForRequestsAsync(long count, CancellationToken cancellationToken = default) =>
         _state.Received.WaitForAsync(count, cancellationToken);
+
+    /// <summary>Completes when <see cref="HealthChecksReceived"/> reaches <paramref name="count"/>.</summary>
+    /// <param name="count">The number of health checks to wait for.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes once the backend has received <paramref name="count"/> health checks.</returns>
+    public Task WaitForHealthChecksAsync(long count, CancellationToken cancellationToken = default) =>
+        _state.HealthChecks.WaitForAsync(count, cancellationToken);
 
     /// <summary>
     /// Stops listening: requests the backend still holds are aborted and new connections are refused. The port is

@@ -8,13 +8,23 @@ namespace Balancer.Client.Testing.Internal;
 /// <summary>
 /// Answers one request as the backend's <see cref="BackendBehavior"/> says: stall, reset, fail fast, swallow, or
 /// queue, serve and answer 200. <paramref name="stopping"/> fires when the host stops; waiting requests are then aborted.
+/// Health checks (GET or HEAD of <see cref="HealthPath"/>) are answered at once and counted apart.
 /// </summary>
 internal sealed class BackendRequestHandler(BackendState state, CancellationToken stopping)
 {
+    public const string HealthPath = "/health";
+
     public async Task HandleAsync(HttpContext context)
     {
+        if (IsHealthCheck(context.Request))
+        {
+            await AnswerHealthCheckAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         var arrival = state.Time.GetTimestamp();
         state.Received.Increment();
+        state.Arrivals.Mark();
         state.OnPending(1);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var token = linked.Token;
@@ -32,18 +42,20 @@ internal sealed class BackendRequestHandler(BackendState state, CancellationToke
             var draw = state.Random.NextDouble();
             if (draw < behavior.ResetRate)
             {
+                state.Errors.Mark();
                 context.Abort();
                 return;
             }
 
             if (draw < behavior.ResetRate + behavior.FailureRate)
             {
+                state.Errors.Mark();
                 if (behavior.RetryAfter is { Ticks: > 0 } retryAfter)
                 {
                     context.Response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 }
 
-                await RespondAsync(context, StatusCodes.Status503ServiceUnavailable, state.NameBytes, host, hash: null, token).ConfigureAwait(false);
+                await RespondAsync(context, behavior.FailureStatusCode, state.NameBytes, host, hash: null, token).ConfigureAwait(false);
                 return;
             }
 
@@ -64,6 +76,25 @@ internal sealed class BackendRequestHandler(BackendState state, CancellationToke
         finally
         {
             state.OnPending(-1);
+        }
+    }
+
+    private static bool IsHealthCheck(HttpRequest request) =>
+        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        && string.Equals(request.Path.Value, HealthPath, StringComparison.OrdinalIgnoreCase);
+
+    private async Task AnswerHealthCheckAsync(HttpContext context)
+    {
+        state.HealthChecks.Increment();
+        var host = context.Request.Headers.Host.Count > 0 ? context.Request.Headers.Host.ToString() : null;
+        var token = context.RequestAborted;
+        try
+        {
+            await RespondAsync(context, state.Behavior.HealthStatusCode, state.NameBytes, host, hash: null, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            context.Abort();
         }
     }
 
@@ -138,9 +169,24 @@ internal sealed class BackendRequestHandler(BackendState state, CancellationToke
             response.Headers[BackendHeaders.BodySha256] = hash;
         }
 
+        if (state.Behavior.ReportLoad)
+        {
+            response.Headers[BackendHeaders.LoadMetrics] = FormatLoadReport();
+        }
+
         response.ContentType = hash is null ? "text/plain; charset=utf-8" : "application/octet-stream";
         response.ContentLength = body.Length;
         await response.Body.WriteAsync(body, token).ConfigureAwait(false);
+    }
+
+    /// <summary>The ORCA text form: <c>TEXT cpu_utilization=0.25, rps_fractional=120.5, eps=0</c>.</summary>
+    private string FormatLoadReport()
+    {
+        var behavior = state.Behavior;
+        var utilization = behavior.ReportedUtilization ?? ((double)state.InService / behavior.Capacity);
+        var rps = behavior.ReportedRps ?? state.Arrivals.PerSecond();
+        var eps = state.Errors.PerSecond();
+        return string.Create(CultureInfo.InvariantCulture, $"TEXT cpu_utilization={utilization:0.######}, rps_fractional={rps:0.###}, eps={eps:0.###}");
     }
 
     private static string Sha256Hex(byte[] body)

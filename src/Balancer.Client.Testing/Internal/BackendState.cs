@@ -21,6 +21,8 @@ internal sealed class BackendState
         Random = new BackendRandom(options.Seed);
         Gate = new ServiceGate(() => Behavior.Capacity);
         Epoch = Time.GetTimestamp();
+        Arrivals = new RateMeter(Time);
+        Errors = new RateMeter(Time);
     }
 
     public string Name { get; }
@@ -40,6 +42,15 @@ internal sealed class BackendState
 
     public CountSignal Received { get; } = new();
 
+    /// <summary>Requests to the health path, counted apart from <see cref="Received"/>.</summary>
+    public CountSignal HealthChecks { get; } = new();
+
+    /// <summary>The recent rate of received requests (health checks excluded), for load reports.</summary>
+    public RateMeter Arrivals { get; }
+
+    /// <summary>The recent rate of fast failures and resets, for load reports.</summary>
+    public RateMeter Errors { get; }
+
     public RequestLog Log { get; } = new();
 
     public long Served => Interlocked.Read(ref _served);
@@ -57,6 +68,7 @@ internal sealed class BackendState
     public void ResetCounters()
     {
         Received.Reset();
+        HealthChecks.Reset();
         Interlocked.Exchange(ref _served, 0);
         Log.Clear();
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 
@@ -16,8 +17,13 @@ internal sealed class RecordingObserver : IFeedbackObserver
     public void OnAttemptCompleted(in AttemptFeedback feedback)
     {
         var id = feedback.Request.Options.TryGetValue(RequestId, out var value) ? value : -1;
-        _attempts.Enqueue(new Attempt(id, feedback.AttemptNumber, feedback.Endpoint, feedback.Outcome, feedback.StatusCode));
+        _attempts.Enqueue(new Attempt(id, feedback.AttemptNumber, feedback.Endpoint, feedback.Outcome, feedback.StatusCode, Stopwatch.GetTimestamp(), feedback.Duration));
     }
 
-    public sealed record Attempt(int RequestId, int Number, BalancerEndpoint Endpoint, AttemptOutcome Outcome, System.Net.HttpStatusCode? StatusCode);
+    /// <summary>One completed attempt; <paramref name="CompletedAt"/> is a <see cref="Stopwatch"/> timestamp taken when the observer was told.</summary>
+    public sealed record Attempt(int RequestId, int Number, BalancerEndpoint Endpoint, AttemptOutcome Outcome, System.Net.HttpStatusCode? StatusCode, long CompletedAt, TimeSpan Duration)
+    {
+        /// <summary>Gets the <see cref="Stopwatch"/> timestamp at which the attempt was sent (completion less duration).</summary>
+        public long StartedAt => CompletedAt - (long)(Duration.TotalSeconds * Stopwatch.Frequency);
+    }
 }
