@@ -82,119 +82,56 @@ public sealed class SimulatedBackend
     internal bool Running
     {
         get => _running;
-        set
-        {
-            _running = value;
-            if (_costs.IsEnabled)
-            {
-                _costs.Update(this);
-            }
-        }
+        set => SetAndUpdateCosts(ref _running, value);
     }
 
     internal double Slowdown
     {
         get => _slowdown;
-        set
-        {
-            _slowdown = value;
-            if (_costs.IsEnabled)
-            {
-                _costs.Update(this);
-            }
-        }
+        set => SetAndUpdateCosts(ref _slowdown, value);
     }
 
     internal double Failure
     {
         get => _failure;
-        set
-        {
-            _failure = value;
-            if (_costs.IsEnabled)
-            {
-                _costs.Update(this);
-            }
-        }
+        set => SetAndUpdateCosts(ref _failure, value);
     }
 
     internal double Reset
     {
         get => _reset;
-        set
-        {
-            _reset = value;
-            if (_costs.IsEnabled)
-            {
-                _costs.Update(this);
-            }
-        }
+        set => SetAndUpdateCosts(ref _reset, value);
     }
 
     internal bool BlackHoleOn
     {
         get => _blackHole;
-        set
-        {
-            _blackHole = value;
-            if (_costs.IsEnabled)
-            {
-                _costs.Update(this);
-            }
-        }
+        set => SetAndUpdateCosts(ref _blackHole, value);
     }
 
     /// <summary>The end of the current stall window, in ticks since the start of the run.</summary>
     internal long StalledUntilTicks
     {
         get => _stalledUntilTicks;
-        set
-        {
-            _stalledUntilTicks = value;
-            if (_costs.IsEnabled)
-            {
-                _costs.Update(this);
-            }
-        }
+        set => SetAndUpdateCosts(ref _stalledUntilTicks, value);
     }
 
     internal int InServiceCount
     {
         get => _inService;
-        set
-        {
-            _inService = value;
-            if (_costs.IsEnabled)
-            {
-                _costs.Update(this);
-            }
-        }
+        set => SetAndUpdateCosts(ref _inService, value);
     }
 
     internal int WaitingCount
     {
         get => _waiting;
-        set
-        {
-            _waiting = value;
-            if (_costs.IsEnabled)
-            {
-                _costs.Update(this);
-            }
-        }
+        set => SetAndUpdateCosts(ref _waiting, value);
     }
 
     internal int HeldCount
     {
         get => _held;
-        set
-        {
-            _held = value;
-            if (_costs.IsEnabled)
-            {
-                _costs.Update(this);
-            }
-        }
+        set => SetAndUpdateCosts(ref _held, value);
     }
 
     /// <summary>The first-in, first-out queue; entries of requests that timed out stay until dequeued, as stale.</summary>
@@ -228,4 +165,14 @@ public sealed class SimulatedBackend
     /// <summary>Draws the service time of a request entering service now, in ticks (at most one hour).</summary>
     internal long NextServiceTicks() =>
         (long)Math.Min(MeanServiceTicks * Slowdown * Random.NextServiceFactor(Spec.Distribution, Spec.LogNormalSigma), TimeSpan.TicksPerHour);
+
+    /// <summary>Stores a value that the oracle's cost of this backend depends on, and refreshes that cost.</summary>
+    private void SetAndUpdateCosts<T>(ref T field, T value)
+    {
+        field = value;
+        if (_costs.IsEnabled)
+        {
+            _costs.Update(this);
+        }
+    }
 }
