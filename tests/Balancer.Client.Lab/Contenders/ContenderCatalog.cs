@@ -1,0 +1,42 @@
+using Balancer.Client.Selection;
+using Balancer.Client.Testing.Simulation;
+
+namespace Balancer.Client.Lab;
+
+/// <summary>Every contender the lab knows, in the order tables list them, and which of them run in a scenario.</summary>
+internal static class ContenderCatalog
+{
+    public const string HedgingName = EndpointSelectorNames.PeakEwma + "+Hedging";
+
+    public static IReadOnlyList<LabContender> All { get; } =
+    [
+        new BalancedContender(EndpointSelectorNames.RoundRobin),
+        new BalancedContender(EndpointSelectorNames.Random),
+        new BalancedContender(EndpointSelectorNames.PowerOfTwoChoices),
+        new BalancedContender(EndpointSelectorNames.PeakEwma),
+        new BalancedContender(EndpointSelectorNames.WeightedRoundRobin),
+        new BalancedContender(EndpointSelectorNames.PeakEwma, hedging: true),
+        new ServiceDiscoveryContender(),
+        new NaiveRoundRobinContender(),
+        ProxyContender.Haproxy,
+        ProxyContender.Nginx,
+        new OracleContender(),
+    ];
+
+    public static IReadOnlyList<string> AllNames { get; } = [.. All.Select(c => c.Name)];
+
+    /// <summary>
+    /// Returns the contenders of <paramref name="scenario"/>: those named in <paramref name="requested"/>, or by default
+    /// all of them, with hedging only in the stall scenario (where it is meant to help).
+    /// </summary>
+    public static IReadOnlyList<LabContender> For(ScenarioDefinition scenario, IReadOnlyList<string>? requested)
+    {
+        if (requested is not null)
+        {
+            return [.. All.Where(c => requested.Contains(c.Name, StringComparer.OrdinalIgnoreCase))];
+        }
+
+        var stall = string.Equals(scenario.Name, Scenarios.Stall.Name, StringComparison.OrdinalIgnoreCase);
+        return [.. All.Where(c => stall || c.Name != HedgingName)];
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text;
+using Balancer.Client.Selection;
+using Balancer.Client.Testing.Simulation;
+
+namespace Balancer.Client.Lab;
+
+/// <summary>One of the goals the library set itself, checked against medians of the runs.</summary>
+internal sealed record TargetCheck(string Scenario, string Target, string Measured, bool? Met);
+
+/// <summary>
+/// Checks the lab's targets mechanically, on medians: PeakEwma p99 on one-slow and prequal at most 1/3 of round
+/// robin's and at most 1.5× the oracle's; on uniform no worse than round robin; on stall the stalled backend gets
+/// under 5% of traffic from 2 s into the stall; hedging cuts PeakEwma's p99 on stall at least 3× with at most 10%
+/// extra requests. A target whose contenders did not run is reported as not measured.
+/// </summary>
+internal static class Targets
+{
+    private const string PeakEwma = EndpointSelectorNames.PeakEwma;
+    private const string RoundRobin = EndpointSelectorNames.RoundRobin;
+
+    public static IReadOnlyList<TargetCheck> Check(IReadOnlyList<ScenarioReport> reports)
+    {
+        var checks = new List<TargetCheck>();
+        foreach (var report in reports)
+        {
+            var name = report.Plan.Scenario.Name;
+            var ewma = report.Find(PeakEwma)?.P99Ms?.Median;
+            var rr = report.Find(RoundRobin)?.P99Ms?.Median;
+            var oracle = report.Find(OracleContender.ContenderName)?.P99Ms?.Median;
+            if (name == Scenarios.OneSlow.Name || name == Scenarios.Prequal.Name)
+            {
+                checks.Add(Ratio(name, "PeakEwma p99 ≤ 1/3 × RoundRobin p99", ewma, rr, 1.0 / 3));
+                checks.Add(Ratio(name, "PeakEwma p99 ≤ 1.5 × Oracle p99", ewma, oracle, 1.5));
+            }
+            else if (name == Scenarios.Uniform.Name)
+            {
+                checks.Add(Ratio(name, "PeakEwma p99 ≤ RoundRobin p99", ewma, rr, 1));
+            }
+            else if (name == Scenarios.Stall.Name)
+            {
+                var late = report.Find(PeakEwma)?.BadShareLate?.Median;
+                checks.Add(new TargetCheck(
+                    name,
+                    "PeakEwma: stalled backend < 5% of traffic from 2 s into the stall",
+                    late is { } l ? Percent(l) : "not measured",
+                    late is { } v ? v < 0.05 : null));
+                var hedged = report.Find(ContenderCatalog.HedgingName);
+                var hedgedP99 = hedged?.P99Ms?.Median;
+                var extra = hedged?.ExtraRequestShare?.Median;
+                checks.Add(Ratio(name, "PeakEwma+Hedging p99 ≤ 1/3 × PeakEwma p99", hedgedP99, ewma, 1.0 / 3));
+                checks.Add(new TargetCheck(
+                    name,
+                    "PeakEwma+Hedging extra requests ≤ 10%",
+                    extra is { } e ? Percent(e) : "not measured",
+                    extra is { } x ? x <= 0.10 : null));
+            }
+        }
+
+        return checks;
+    }
+
+    public static string ToMarkdown(IReadOnlyList<TargetCheck> checks)
+    {
+        var builder = new StringBuilder();
+        builder.AppendLine("| scenario | target | measured (medians) | met |");
+        builder.AppendLine("|---|---|---|---|");
+        foreach (var c in checks)
+        {
+            builder.AppendLine(CultureInfo.InvariantCulture, $"| {c.Scenario} | {c.Target} | {c.Measured} | {(c.Met switch { true => "yes", false => "**no**", null => "–" })} |");
+        }
+
+        return builder.ToString().TrimEnd();
+    }
+
+    private static TargetCheck Ratio(string scenario, string target, double? value, double? reference, double limit)
+    {
+        if (value is not { } v || reference is not { } r || r <= 0)
+        {
+            return new TargetCheck(scenario, target, "not measured", null);
+        }
+
+        var ratio = v / r;
+        return new TargetCheck(
+            scenario,
+            target,
+            string.Create(CultureInfo.InvariantCulture, $"{StatFormat.MsText(v)} vs {StatFormat.MsText(r)} ms: ratio {ratio:0.00} (limit {limit:0.00})"),
+            ratio <= limit);
+    }
+
+    private static string Percent(double share) => StatFormat.PercentText(share * 100) + " %";
+}

@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using Balancer.Client.Testing;
+using HdrHistogram;
+
+namespace Balancer.Client.Lab;
+
+/// <summary>How a request ended.</summary>
+internal enum RequestOutcome
+{
+    Succeeded,
+    Status5xx,
+    StatusOther,
+    Timeout,
+    Refused,
+    Reset,
+    NoEndpoint,
+    Other,
+}
+
+/// <summary>
+/// Open-loop load: requests leave on a Poisson schedule fixed in advance by the seed, whether or not earlier ones
+/// have answered, and each latency is measured from the moment the request was due to leave (so a slow answer or a
+/// late dispatch cannot hide its own cost: no coordinated omission). Every request counts in the latency histogram,
+/// failures at their time to failure and timeouts at the timeout.
+/// </summary>
+internal sealed class LoadGenerator
+{
+    public const long HighestTrackableMicroseconds = 600_000_000;
+    private static readonly TimeSpan s_minimumWait = TimeSpan.FromMilliseconds(1);
+
+    private readonly IReadOnlyList<HttpClient> _clients;
+    private readonly Dictionary<string, int> _backendIndexes;
+    private readonly double _rate;
+    private readonly TimeSpan _duration;
+    private readonly Random _random;
+    private readonly long[] _outcomes = new long[Enum.GetValues<RequestOutcome>().Length];
+    private readonly long[] _answeredBy;
+    private readonly ConcurrentDictionary<string, int> _errorSamples = new(StringComparer.Ordinal);
+    private long _sent;
+
+    public LoadGenerator(IReadOnlyList<HttpClient> clients, IReadOnlyList<string> backendNames, double rate, TimeSpan duration, int seed)
+    {
+        _clients = clients;
+        _backendIndexes = backendNames.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
+        _answeredBy = new long[backendNames.Count];
+        _rate = rate;
+        _duration = duration;
+        _random = new Random(seed);
+    }
+
+    public LongConcurrentHistogram Latency { get; } = new(1, HighestTrackableMicroseconds, 3);
+
+    public LongConcurrentHistogram DispatchLag { get; } = new(1, HighestTrackableMicroseconds, 3);
+
+    public long Sent => Interlocked.Read(ref _sent);
+
+    public long Count(RequestOutcome outcome) => Interlocked.Read(ref _outcomes[(int)outcome]);
+
+    /// <summary>Gets the number of responses per backend, by their <see cref="BackendHeaders.Backend"/> header.</summary>
+    public long[] AnsweredBy => [.. _answeredBy];
+
+    /// <summary>Gets up to 20 distinct error messages with their counts, to explain the error columns.</summary>
+    public IReadOnlyDictionary<string, int> ErrorSamples => _errorSamples;
+
+    /// <summary>Sends the load from <paramref name="start"/> (a <see cref="Stopwatch"/> timestamp) for the duration, then waits for every request to end.</summary>
+    public async Task RunAsync(long start)
+    {
+        var frequency = (double)Stopwatch.Frequency;
+        var durationTicks = (long)(_duration.TotalSeconds * frequency);
+        var inFlight = new List<Task>((int)(_rate * _duration.TotalSeconds * 1.2) + 16);
+        var offset = NextGapTicks(frequency);
+        while (offset < durationTicks)
+        {
+            var now = Stopwatch.GetTimestamp();
+            while (offset < durationTicks && start + offset <= now)
+            {
+                var client = _clients.Count == 1 ? _clients[0] : _clients[_random.Next(_clients.Count)];
+                inFlight.Add(SendAsync(client, start + offset));
+                offset += NextGapTicks(frequency);
+            }
+
+            if (offset >= durationTicks)
+            {
+                break;
+            }
+
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), start + offset);
+            await Task.Delay(wait > s_minimumWait ? wait : s_minimumWait).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
+    }
+
+    private long NextGapTicks(double frequency) =>
+        Math.Max(1, (long)(-Math.Log(1 - _random.NextDouble()) / _rate * frequency));
+
+    private async Task SendAsync(HttpClient client, long due)
+    {
+        // Start on the thread pool, so that a selector or connect that blocks does not hold back the schedule.
+        await Task.Yield();
+        DispatchLag.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(due).TotalMicroseconds, 1, HighestTrackableMicroseconds));
+        Interlocked.Increment(ref _sent);
+        var outcome = RequestOutcome.Other;
+        try
+        {
+            using var response = await client.GetAsync(ContenderClients.RequestUri).ConfigureAwait(false);
+            if (response.Headers.TryGetValues(BackendHeaders.Backend, out var names)
+                && _backendIndexes.TryGetValue(names.First(), out var index))
+            {
+                Interlocked.Increment(ref _answeredBy[index]);
+            }
+
+            var code = (int)response.StatusCode;
+            outcome = response.IsSuccessStatusCode ? RequestOutcome.Succeeded : code >= 500 ? RequestOutcome.Status5xx : RequestOutcome.StatusOther;
+            if (outcome != RequestOutcome.Succeeded)
+            {
+                Sample($"HTTP {code}");
+            }
+        }
+        catch (Exception exception)
+        {
+            outcome = Classify(exception);
+            Sample($"{outcome}: {exception.GetType().Name}: {Innermost(exception).Message}");
+        }
+        finally
+        {
+            Latency.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(due).TotalMicroseconds, 1, HighestTrackableMicroseconds));
+            Interlocked.Increment(ref _outcomes[(int)outcome]);
+        }
+    }
+
+    private static RequestOutcome Classify(Exception exception)
+    {
+        switch (exception)
+        {
+            case TaskCanceledException { InnerException: TimeoutException }:
+                return RequestOutcome.Timeout;
+            case NoAvailableEndpointException:
+                return RequestOutcome.NoEndpoint;
+            case HttpRequestException http:
+                var socket = FindInner<SocketException>(http);
+                if (socket?.SocketErrorCode == SocketError.ConnectionRefused || http.HttpRequestError == HttpRequestError.ConnectionError)
+                {
+                    return RequestOutcome.Refused;
+                }
+
+                return http.HttpRequestError == HttpRequestError.ResponseEnded || socket?.SocketErrorCode == SocketError.ConnectionReset || FindInner<IOException>(http) is not null
+                    ? RequestOutcome.Reset
+                    : RequestOutcome.Other;
+            default:
+                return RequestOutcome.Other;
+        }
+    }
+
+    private static T? FindInner<T>(Exception exception)
+        where T : Exception
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        var e = exception;
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e;
+    }
+
+    private void Sample(string message)
+    {
+        if (_errorSamples.Count < 20 || _errorSamples.ContainsKey(message))
+        {
+            _errorSamples.AddOrUpdate(message, 1, static (_, n) => n + 1);
+        }
+    }
+}
