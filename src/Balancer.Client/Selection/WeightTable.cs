@@ -3,12 +3,15 @@ using Balancer.Client.Endpoints;
 namespace Balancer.Client.Selection;
 
 /// <summary>
-/// Weighted sampling over one endpoint list: O(1) when all weights are equal, O(log n) otherwise. Built once per
-/// snapshot and cached by the selectors (see <see cref="SnapshotCache{T}"/>).
+/// Weighted sampling over one endpoint list: O(1) when all weights are equal; otherwise a guide table narrows the
+/// binary search over cumulative weights to one bucket of about the average weight, so O(1) on average whatever the
+/// weights (O(log n) at worst). Built once per snapshot and cached by the selectors (see <see cref="SnapshotCache{T}"/>).
 /// </summary>
 internal sealed class WeightTable : ISnapshotDerived
 {
     private readonly int[]? _cumulative;
+    private readonly int[]? _guide;
+    private readonly int _guideShift;
 
     public WeightTable(IReadOnlyList<BalancerEndpoint> source)
     {
@@ -25,7 +28,11 @@ internal sealed class WeightTable : ISnapshotDerived
         }
 
         TotalWeight = total;
-        _cumulative = uniform ? null : cumulative;
+        if (!uniform)
+        {
+            _cumulative = cumulative;
+            (_guide, _guideShift) = BuildGuide(cumulative, total);
+        }
     }
 
     public IReadOnlyList<BalancerEndpoint> Source { get; }
@@ -42,7 +49,11 @@ internal sealed class WeightTable : ISnapshotDerived
             return random.Next(Items.Length);
         }
 
-        return UpperBound(_cumulative, random.Next(TotalWeight));
+        // The endpoint owning the target lies between the owners of its bucket's first target and the next bucket's.
+        var target = random.Next(TotalWeight);
+        var bucket = target >> _guideShift;
+        var low = _guide![bucket];
+        return UpperBound(_cumulative, target, low, _guide[bucket + 1] - low + 1);
     }
 
     /// <summary>Returns two distinct weighted random indexes (the same index twice only when there is one endpoint).</summary>
@@ -76,15 +87,42 @@ internal sealed class WeightTable : ISnapshotDerived
     }
 
     /// <summary>
-    /// The index of the first cumulative weight above <paramref name="target"/>: the endpoint whose range holds it (a
-    /// target equal to the end of a range belongs to the next endpoint). Branch-free binary search: each comparison
-    /// becomes a sign mask (weights are positive and small, so the subtraction cannot overflow), so a random target costs
-    /// no branch mispredictions.
+    /// Buckets of 2^shift targets, with shift chosen so that there are n to 2n buckets; entry b is the endpoint owning
+    /// target b × 2^shift (the last target for the final entries).
     /// </summary>
-    private static int UpperBound(int[] cumulative, int target)
+    private static (int[] Guide, int Shift) BuildGuide(int[] cumulative, int total)
     {
-        var first = 0;
-        var length = cumulative.Length;
+        var shift = 0;
+        while ((total >> (shift + 1)) >= cumulative.Length)
+        {
+            shift++;
+        }
+
+        var buckets = ((total - 1) >> shift) + 1;
+        var guide = new int[buckets + 1];
+        var owner = 0;
+        for (var b = 0; b <= buckets; b++)
+        {
+            var first = Math.Min(b << shift, total - 1);
+            while (cumulative[owner] <= first)
+            {
+                owner++;
+            }
+
+            guide[b] = owner;
+        }
+
+        return (guide, shift);
+    }
+
+    /// <summary>
+    /// The index of the first cumulative weight above <paramref name="target"/> among the <paramref name="length"/>
+    /// entries from <paramref name="first"/>: the endpoint whose range holds it (a target equal to the end of a range
+    /// belongs to the next endpoint). Branch-free binary search: each comparison becomes a sign mask (weights are
+    /// positive and small, so the subtraction cannot overflow), so a random target costs no branch mispredictions.
+    /// </summary>
+    private static int UpperBound(int[] cumulative, int target, int first, int length)
+    {
         while (length > 1)
         {
             var half = length >> 1;
