@@ -10,7 +10,7 @@ internal static class BenchmarkEndpoints
 
     /// <summary>
     /// Creates <paramref name="count"/> endpoints sharing one set of feedback settings. With <paramref name="mixedWeights"/>
-    /// the weights cycle through 1..5, otherwise all are 1. Each endpoint gets a few latency samples (5 to 21 ms, one in
+    /// the weights cycle through 1..5, otherwise all are 1. Each endpoint gets a few latency samples (5 to 23 ms, one in
     /// seven with a failure), one in three has requests in flight, and each has reported its load (CPU 20 to 65%, 100 to
     /// 160 requests per second) for 20 seconds, so latency-, load- and report-aware selectors compare real numbers.
     /// </summary>
