@@ -15,6 +15,14 @@ public sealed class BalancerEndpointOptions
     /// <value>The default value is <see langword="null"/> (unknown).</value>
     public string? Zone { get; set; }
 
+    /// <summary>
+    /// Gets or sets the endpoint's priority tier: 0 is the most preferred. Traffic goes to the lowest tier that has
+    /// enough eligible endpoints (at least the panic threshold's share of its endpoints); higher tiers serve only
+    /// while lower ones are ejected or missing, as with DNS SRV priorities.
+    /// </summary>
+    /// <value>The default value is 0.</value>
+    public int Priority { get; set; }
+
     /// <summary>Gets free-form metadata for custom selectors and observers.</summary>
     /// <value>The default value is an empty dictionary.</value>
 #pragma warning disable CA2227 // Settable so that configuration binding and object initializers both work.

@@ -68,6 +68,12 @@ public sealed class BalancerOptions
     public HealthOptions Health { get; set; } = new();
 
     /// <summary>
+    /// Gets or sets how the endpoints from <see cref="Endpoints.IEndpointSource"/>s (DNS, registries, resolvers) are
+    /// treated: whether an empty answer counts, and how long a first request waits for the first endpoints.
+    /// </summary>
+    public Endpoints.EndpointSourceOptions EndpointSources { get; set; } = new();
+
+    /// <summary>
     /// Gets or sets the seed of the built-in selectors' random choices, for reproducible tests and simulations;
     /// <see langword="null"/> uses a fast per-thread random source.
     /// </summary>

@@ -60,5 +60,6 @@ internal sealed class BalancerClientRegistry(IServiceProvider services, Balanced
         services.GetService<TimeProvider>() ?? TimeProvider.System,
         services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
         services,
-        services.GetServices<FeedbackObserverRegistration>());
+        services.GetServices<FeedbackObserverRegistration>(),
+        services.GetRequiredService<EndpointSourceRegistry>());
 }

@@ -22,8 +22,11 @@ internal sealed class BalancerClientState : IDisposable
     private readonly object _applyLock = new();
     private EndpointSet _endpoints = EndpointSet.Empty;
     private Selected _selected;
-    private Behaviour _behaviour = new(false, true, null);
+    private Behaviour _behaviour = new(false, true, null, false, TimeSpan.Zero);
     private readonly IFeedbackObserver[] _observers;
+    private readonly EndpointSourceRunner[] _sources;
+    private readonly TaskCompletionSource _sourcesReported = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private List<EndpointDefinition> _staticDefinitions = [];
     private bool _disposed;
 
     public BalancerClientState(
@@ -35,7 +38,8 @@ internal sealed class BalancerClientState : IDisposable
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
         IServiceProvider services,
-        IEnumerable<FeedbackObserverRegistration> observers)
+        IEnumerable<FeedbackObserverRegistration> observers,
+        EndpointSourceRegistry sources)
     {
         Name = name;
         LogicalHost = name;
@@ -47,11 +51,13 @@ internal sealed class BalancerClientState : IDisposable
 
         // Throws OptionsValidationException (naming client, field and value) when the options are invalid.
         var options = monitor.Get(name);
-        var errors = BalancerOptionsValidator.Collect(name, options, selectors, out var definitions);
+        var errors = BalancerOptionsValidator.Collect(name, options, selectors, sources.HasSources(name), out var definitions);
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(name, typeof(BalancerOptions), errors);
         }
+
+        _sources = [.. sources.For(name).Select(r => new EndpointSourceRunner(this, CreateSource(r, services), OnSourceChanged))];
 
         Metrics = metrics;
         Tracker = new FeedbackTracker(name, new FeedbackSettings(timeProvider, options.LatencyDecayTime), metrics, _logger);
@@ -61,6 +67,15 @@ internal sealed class BalancerClientState : IDisposable
         Apply(options, definitions);
         clients.MarkStarted(name);
         _reloadSubscription = monitor.OnChange(OnOptionsChanged);
+        if (_sources.Length == 0)
+        {
+            _sourcesReported.TrySetResult();
+        }
+
+        foreach (var source in _sources)
+        {
+            source.Start();
+        }
     }
 
     public string Name { get; }
@@ -94,6 +109,50 @@ internal sealed class BalancerClientState : IDisposable
 
     public ILogger Logger => _logger;
 
+    /// <summary>Whether endpoints come (also) from endpoint sources.</summary>
+    public bool HasSources => _sources.Length > 0;
+
+    /// <summary>Whether an empty publication of a source empties its endpoints (instead of keeping the last good set).</summary>
+    public bool AcceptEmptyFromSources => Volatile.Read(ref _behaviour).AcceptEmptyFromSources;
+
+    /// <summary>
+    /// Waits, up to <see cref="EndpointSourceOptions.InitialTimeout"/>, until the client has endpoints or every source
+    /// has published or failed once. Only called when the set is empty, so never on the usual path.
+    /// </summary>
+    public async ValueTask<EndpointSet> WaitForEndpointsAsync(CancellationToken cancellationToken)
+    {
+        var set = EndpointSet;
+        if (set.Endpoints.Length > 0 || _sources.Length == 0 || _sourcesReported.Task.IsCompleted)
+        {
+            return set;
+        }
+
+        try
+        {
+            await _sourcesReported.Task.WaitAsync(Volatile.Read(ref _behaviour).InitialTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Answer with what there is: the error then says that the sources have published nothing yet.
+        }
+
+        return EndpointSet;
+    }
+
+    /// <summary>Describes why the sources gave no endpoint, for the error of a request that found none.</summary>
+    public string DescribeSources()
+    {
+        if (_sources.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        var parts = _sources.Select(s => s.LastError is { } error
+            ? $"{s.Description}: {error.Message}"
+            : s.HasReported ? $"{s.Description}: no endpoints" : $"{s.Description}: nothing published yet");
+        return "; endpoint sources: " + string.Join("; ", parts);
+    }
+
     public void Dispose()
     {
         lock (_applyLock)
@@ -107,6 +166,11 @@ internal sealed class BalancerClientState : IDisposable
         }
 
         _reloadSubscription?.Dispose();
+        foreach (var source in _sources)
+        {
+            source.Dispose();
+        }
+
         ActiveChecks.Dispose();
         (_selected.Selector as IDisposable)?.Dispose();
     }
@@ -120,7 +184,7 @@ internal sealed class BalancerClientState : IDisposable
 
         try
         {
-            var errors = BalancerOptionsValidator.Collect(Name, options, _selectors, out var definitions);
+            var errors = BalancerOptionsValidator.Collect(Name, options, _selectors, _sources.Length > 0, out var definitions);
             if (errors.Count > 0)
             {
                 Log.InvalidReload(_logger, Name, string.Join(" ", errors));
@@ -158,29 +222,110 @@ internal sealed class BalancerClientState : IDisposable
             Tracker.Settings.DecayTime = options.LatencyDecayTime;
             Tracker.IsFailure = options.IsFailure;
             Tracker.LoadReportExpiration = (long)(options.WeightedRoundRobin.WeightExpirationPeriod.TotalSeconds * TimeProvider.TimestampFrequency);
-            Volatile.Write(ref _behaviour, new Behaviour(options.PreserveLogicalHost, options.ReuseTriedEndpoints, options.AttemptTimeout));
+            Volatile.Write(ref _behaviour, new Behaviour(options.PreserveLogicalHost, options.ReuseTriedEndpoints, options.AttemptTimeout, options.EndpointSources.AcceptEmpty, options.EndpointSources.InitialTimeout));
 
             Health.Options = options.Health;
-            var previousSet = _endpoints;
-            var next = previousSet.Update(definitions, Tracker.Settings, out var added, out var removed);
-            if (previousSet.Version > 0 && added > 0)
+            _staticDefinitions = definitions;
+            RebuildEndpoints();
+            ActiveChecks.Configure(options.Health.ActiveChecks);
+        }
+    }
+
+    private static IEndpointSource CreateSource(EndpointSourceRegistration registration, IServiceProvider services) =>
+        registration.Factory(services) ?? throw new InvalidOperationException($"Balancer client '{registration.ClientName}': an endpoint source factory returned null.");
+
+    private void OnSourceChanged(EndpointSourceRunner source)
+    {
+        lock (_applyLock)
+        {
+            if (_disposed)
             {
-                // Endpoints added by a reload start slow; the first set does not (there is nothing to protect it from).
-                var now = TimeProvider.GetTimestamp();
-                var known = previousSet.Endpoints.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
-                foreach (var endpoint in next.Endpoints.Where(e => !known.Contains(e.Key)))
+                return;
+            }
+
+            RebuildEndpoints();
+            if (_sources.All(s => s.HasReported))
+            {
+                _sourcesReported.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Merges the endpoints of the options and of every source (first occurrence of an address wins) into the next
+    /// snapshot. Called under the apply lock, so publications and reloads never interleave or get lost.
+    /// </summary>
+    private void RebuildEndpoints()
+    {
+        var definitions = _staticDefinitions;
+        if (_sources.Length > 0)
+        {
+            var seen = new HashSet<string>(definitions.Select(d => d.Address.AbsoluteUri), StringComparer.Ordinal);
+            var merged = new List<EndpointDefinition>(definitions);
+            foreach (var source in _sources)
+            {
+                foreach (var definition in source.Definitions ?? [])
                 {
-                    Health.StartSlowStart(endpoint, now);
+                    if (seen.Add(definition.Address.AbsoluteUri))
+                    {
+                        merged.Add(definition);
+                    }
                 }
             }
 
-            Volatile.Write(ref _endpoints, next);
-            ActiveChecks.Configure(options.Health.ActiveChecks);
-            Log.EndpointsChanged(_logger, Name, next.Version, next.Endpoints.Length, added, removed, selectorName);
+            definitions = merged;
         }
+
+        var selectorName = SelectorName;
+        var previousSet = _endpoints;
+        if (previousSet.Version > 0 && SameEndpoints(previousSet, definitions))
+        {
+            return;
+        }
+
+        var next = previousSet.Update(definitions, Tracker.Settings, out var added, out var removed);
+        if (previousSet.Endpoints.Length > 0 && added > 0)
+        {
+            // Endpoints added by a reload or a source start slow; the first set does not (there is nothing to protect it from).
+            var now = TimeProvider.GetTimestamp();
+            var known = previousSet.Endpoints.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+            foreach (var endpoint in next.Endpoints.Where(e => !known.Contains(e.Key)))
+            {
+                Health.StartSlowStart(endpoint, now);
+            }
+        }
+
+        Volatile.Write(ref _endpoints, next);
+        if (next.Endpoints.Length > 0)
+        {
+            _sourcesReported.TrySetResult();
+        }
+
+        Log.EndpointsChanged(_logger, Name, next.Version, next.Endpoints.Length, added, removed, selectorName);
+    }
+
+    /// <summary>Whether <paramref name="set"/> already holds exactly <paramref name="definitions"/> (a refresh that changed nothing).</summary>
+    private static bool SameEndpoints(EndpointSet set, List<EndpointDefinition> definitions)
+    {
+        var endpoints = set.Endpoints;
+        if (endpoints.Length != definitions.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < endpoints.Length; i++)
+        {
+            var d = definitions[i];
+            if (!string.Equals(endpoints[i].Key, d.Address.AbsoluteUri, StringComparison.Ordinal) || !endpoints[i].HasSettings(d.Weight, d.Zone, d.Metadata, d.Priority))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private sealed record Selected(IEndpointSelector Selector, string Name, int? Seed);
 
-    private sealed record Behaviour(bool PreserveLogicalHost, bool ReuseTriedEndpoints, TimeSpan? AttemptTimeout);
+    private sealed record Behaviour(bool PreserveLogicalHost, bool ReuseTriedEndpoints, TimeSpan? AttemptTimeout, bool AcceptEmptyFromSources, TimeSpan InitialTimeout);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Balancer.Client.DependencyInjection;
+using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Balancer.Client.Resilience;
 using Balancer.Client.Selection;
@@ -35,6 +36,29 @@ public static class BalancerHttpClientBuilderExtensions
         builder.Services.AddSingleton(new ClientSelectorOverride(builder.Name, displayName, factory));
         return builder;
     }
+
+    /// <summary>
+    /// Adds a source of endpoints for this client (DNS, a registry, a resolver; see <see cref="IEndpointSource"/>). The
+    /// client uses the endpoints of its options and of every source, merged; with a source, the options may list none.
+    /// </summary>
+    /// <param name="builder">The builder of a client added with <c>AddBalancedHttpClient</c>.</param>
+    /// <param name="factory">Creates the source, once per client, when the client is first used.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder AddEndpointSource(this IHttpClientBuilder builder, Func<IServiceProvider, IEndpointSource> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.AddSingleton(new EndpointSourceRegistration(builder.Name, factory));
+        return builder;
+    }
+
+    /// <summary>Adds a source of endpoints of type <typeparamref name="TSource"/>, created through DI once per client.</summary>
+    /// <typeparam name="TSource">The source type.</typeparam>
+    /// <param name="builder">The builder of a client added with <c>AddBalancedHttpClient</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder AddEndpointSource<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSource>(this IHttpClientBuilder builder)
+        where TSource : class, IEndpointSource =>
+        builder.AddEndpointSource(sp => ActivatorUtilities.CreateInstance<TSource>(sp));
 
     /// <summary>Adds an observer that receives every completed attempt of this client (see <see cref="IFeedbackObserver"/>).</summary>
     /// <param name="builder">The builder of a client added with <c>AddBalancedHttpClient</c>.</param>

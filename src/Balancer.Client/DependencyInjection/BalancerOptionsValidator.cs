@@ -11,7 +11,7 @@ namespace Balancer.Client.DependencyInjection;
 /// Validates <see cref="BalancerOptions"/> of balanced clients and reports every error at once, each naming the
 /// client, the field and the value.
 /// </summary>
-internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selectors, BalancedClientNames clients) : IValidateOptions<BalancerOptions>
+internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selectors, BalancedClientNames clients, EndpointSourceRegistry sources) : IValidateOptions<BalancerOptions>
 {
     public ValidateOptionsResult Validate(string? name, BalancerOptions options)
     {
@@ -27,12 +27,12 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             return ValidateOptionsResult.Success;
         }
 
-        var errors = Collect(name, options, selectors, out _);
+        var errors = Collect(name, options, selectors, sources.HasSources(name), out _);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
     /// <summary>Returns every error, and the validated endpoint definitions when there is none.</summary>
-    public static List<string> Collect(string client, BalancerOptions options, EndpointSelectorRegistry selectors, out List<EndpointDefinition> endpoints)
+    public static List<string> Collect(string client, BalancerOptions options, EndpointSelectorRegistry selectors, bool hasSources, out List<EndpointDefinition> endpoints)
     {
         var errors = new List<string>();
         endpoints = [];
@@ -87,32 +87,53 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             }
         }
 
+        var sources = options.EndpointSources;
+        if (sources is null)
+        {
+            Error("EndpointSources", null, "is not set");
+        }
+        else if (sources.InitialTimeout < TimeSpan.Zero || sources.InitialTimeout > TimeSpan.FromMinutes(5))
+        {
+            Error("EndpointSources.InitialTimeout", sources.InitialTimeout, "is out of range; allowed from 00:00:00 to 00:05:00");
+        }
+
         if (options.Endpoints is null || options.Endpoints.Count == 0)
         {
-            Error("Endpoints", "(empty)", $"has no endpoint; add at least one, in code or under 'Balancer:Clients:{client}:Endpoints'");
+            if (!hasSources)
+            {
+                Error("Endpoints", "(empty)", $"has no endpoint; add at least one, in code or under 'Balancer:Clients:{client}:Endpoints', or add an endpoint source (AddEndpointSource)");
+            }
+
             return errors;
         }
 
+        CollectEndpoints([.. options.Endpoints], "Endpoints", Error, endpoints);
+        return errors;
+    }
+
+    /// <summary>Validates endpoint descriptions (from options or an endpoint source) and adds the valid ones to <paramref name="output"/>.</summary>
+    public static void CollectEndpoints(IReadOnlyList<BalancerEndpointOptions?> input, string fieldPrefix, Action<string, object?, string> error, List<EndpointDefinition> output)
+    {
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < options.Endpoints.Count; i++)
+        for (var i = 0; i < input.Count; i++)
         {
-            var endpoint = options.Endpoints[i];
-            var field = string.Create(CultureInfo.InvariantCulture, $"Endpoints[{i}]");
+            var endpoint = input[i];
+            var field = string.Create(CultureInfo.InvariantCulture, $"{fieldPrefix}[{i}]");
             if (endpoint is null)
             {
-                Error(field, null, "is null");
+                error(field, null, "is null");
                 continue;
             }
 
             var valid = true;
             if (!EndpointAddress.TryParse(endpoint.Address, out var address, out var problem))
             {
-                Error(field + ".Address", endpoint.Address, problem);
+                error(field + ".Address", endpoint.Address, problem);
                 valid = false;
             }
             else if (seen.TryGetValue(address.AbsoluteUri, out var first))
             {
-                Error(field + ".Address", endpoint.Address, string.Create(CultureInfo.InvariantCulture, $"duplicates Endpoints[{first}].Address; each address may appear once"));
+                error(field + ".Address", endpoint.Address, string.Create(CultureInfo.InvariantCulture, $"duplicates {fieldPrefix}[{first}].Address; each address may appear once"));
                 valid = false;
             }
             else
@@ -122,18 +143,22 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
 
             if (endpoint.Weight is < BalancerEndpoint.MinWeight or > BalancerEndpoint.MaxWeight)
             {
-                Error(field + ".Weight", endpoint.Weight, string.Create(CultureInfo.InvariantCulture, $"is out of range; allowed from {BalancerEndpoint.MinWeight} to {BalancerEndpoint.MaxWeight}"));
+                error(field + ".Weight", endpoint.Weight, string.Create(CultureInfo.InvariantCulture, $"is out of range; allowed from {BalancerEndpoint.MinWeight} to {BalancerEndpoint.MaxWeight}"));
+                valid = false;
+            }
+
+            if (endpoint.Priority < 0)
+            {
+                error(field + ".Priority", endpoint.Priority, "is negative; 0 is the most preferred tier");
                 valid = false;
             }
 
             if (valid)
             {
                 var metadata = endpoint.Metadata is { Count: > 0 } m ? new Dictionary<string, string>(m, StringComparer.Ordinal) : null;
-                endpoints.Add(new EndpointDefinition(address!, endpoint.Weight, endpoint.Zone, metadata));
+                output.Add(new EndpointDefinition(address!, endpoint.Weight, endpoint.Zone, metadata, endpoint.Priority));
             }
         }
-
-        return errors;
     }
 
     private static void ValidateHealth(HealthOptions? health, Action<string, object?, string> error)

@@ -149,6 +149,7 @@ public static class BalancerServiceCollectionExtensions
         services.TryAddSingleton<BalancedClientNames>();
         services.TryAddSingleton<EndpointSelectorRegistry>();
         services.TryAddSingleton<BalancerClientRegistry>();
+        services.TryAddSingleton<EndpointSourceRegistry>();
         services.TryAddSingleton(sp => new BalancerMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, BalancingHandlerFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BalancerOptions>, BalancerOptionsValidator>());

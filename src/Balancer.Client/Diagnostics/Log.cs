@@ -37,4 +37,19 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Debug, "Balancer client '{Client}': {Method} not retried: {Reason}.")]
     public static partial void RetryRefused(ILogger logger, string client, string method, string reason);
+
+    [LoggerMessage(20, LogLevel.Warning, "Balancer client '{Client}': endpoint source {Source} failed to refresh; its last good endpoints stay in use.")]
+    public static partial void SourceRefreshFailed(ILogger logger, Exception exception, string client, string source);
+
+    [LoggerMessage(21, LogLevel.Warning, "Balancer client '{Client}': endpoint source {Source} published no valid endpoint; its last good endpoints stay in use (AcceptEmpty is off).")]
+    public static partial void SourceEmpty(ILogger logger, string client, string source);
+
+    [LoggerMessage(22, LogLevel.Warning, "Balancer client '{Client}': endpoint source {Source} published invalid entries, left out: {Errors}")]
+    public static partial void SourceInvalidEntries(ILogger logger, string client, string source, string errors);
+
+    [LoggerMessage(23, LogLevel.Error, "Balancer client '{Client}': endpoint source {Source} stopped with an error; starting it again in {Delay}.")]
+    public static partial void SourceFailed(ILogger logger, Exception exception, string client, string source, TimeSpan delay);
+
+    [LoggerMessage(24, LogLevel.Debug, "Balancer client '{Client}': endpoint source {Source} published {Count} endpoints.")]
+    public static partial void SourcePublished(ILogger logger, string client, string source, int count);
 }

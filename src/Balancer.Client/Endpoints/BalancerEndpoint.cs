@@ -21,13 +21,14 @@ public sealed class BalancerEndpoint
     /// <param name="weight">The relative weight, from <see cref="MinWeight"/> to <see cref="MaxWeight"/>.</param>
     /// <param name="zone">The zone (or region, rack) the endpoint runs in, if known.</param>
     /// <param name="metadata">Free-form string metadata, copied.</param>
-    /// <exception cref="ArgumentException">The address or the weight is not valid.</exception>
-    public BalancerEndpoint(Uri address, int weight = 1, string? zone = null, IReadOnlyDictionary<string, string>? metadata = null)
-        : this(address, weight, zone, metadata, stats: null)
+    /// <param name="priority">The priority tier, 0 (most preferred) or more.</param>
+    /// <exception cref="ArgumentException">The address, the weight or the priority is not valid.</exception>
+    public BalancerEndpoint(Uri address, int weight = 1, string? zone = null, IReadOnlyDictionary<string, string>? metadata = null, int priority = 0)
+        : this(address, weight, zone, metadata, stats: null, priority)
     {
     }
 
-    internal BalancerEndpoint(Uri address, int weight, string? zone, IReadOnlyDictionary<string, string>? metadata, EndpointStats? stats)
+    internal BalancerEndpoint(Uri address, int weight, string? zone, IReadOnlyDictionary<string, string>? metadata, EndpointStats? stats, int priority = 0)
     {
         ArgumentNullException.ThrowIfNull(address);
         if (!EndpointAddress.TryNormalize(address, out var normalized, out var error))
@@ -40,7 +41,9 @@ public sealed class BalancerEndpoint
             throw new ArgumentOutOfRangeException(nameof(weight), weight, $"Weight must be between {MinWeight} and {MaxWeight}.");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(priority);
         Address = normalized;
+        Priority = priority;
         Key = normalized.AbsoluteUri;
         Weight = weight;
         Zone = string.IsNullOrWhiteSpace(zone) ? null : zone;
@@ -53,6 +56,9 @@ public sealed class BalancerEndpoint
         Authority = normalized.IsDefaultPort ? normalized.Host : $"{normalized.Host}:{normalized.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         PortTag = normalized.Port;
     }
+
+    /// <summary>Gets the priority tier: 0 is the most preferred (see <see cref="BalancerEndpointOptions.Priority"/>).</summary>
+    public int Priority { get; }
 
     /// <summary>The smallest weight an endpoint may have.</summary>
     public const int MinWeight = 1;
@@ -95,13 +101,13 @@ public sealed class BalancerEndpoint
     internal string Authority { get; }
 
     /// <summary>Returns a copy with other settings that shares this endpoint's statistics.</summary>
-    internal BalancerEndpoint WithSettings(int weight, string? zone, IReadOnlyDictionary<string, string>? metadata) =>
-        new(Address, weight, zone, metadata, Stats);
+    internal BalancerEndpoint WithSettings(int weight, string? zone, IReadOnlyDictionary<string, string>? metadata, int priority) =>
+        new(Address, weight, zone, metadata, Stats, priority);
 
     /// <summary>Whether the settings other than the address equal the given ones.</summary>
-    internal bool HasSettings(int weight, string? zone, IReadOnlyDictionary<string, string>? metadata)
+    internal bool HasSettings(int weight, string? zone, IReadOnlyDictionary<string, string>? metadata, int priority)
     {
-        if (weight != Weight || !string.Equals(string.IsNullOrWhiteSpace(zone) ? null : zone, Zone, StringComparison.Ordinal))
+        if (weight != Weight || priority != Priority || !string.Equals(string.IsNullOrWhiteSpace(zone) ? null : zone, Zone, StringComparison.Ordinal))
         {
             return false;
         }

@@ -12,7 +12,18 @@ internal sealed class EndpointSet
     {
         Endpoints = endpoints;
         Version = version;
+        foreach (var endpoint in endpoints)
+        {
+            if (endpoint.Priority != endpoints[0].Priority)
+            {
+                HasPriorityTiers = true;
+                break;
+            }
+        }
     }
+
+    /// <summary>Whether the endpoints are in more than one priority tier.</summary>
+    public bool HasPriorityTiers { get; }
 
     /// <summary>The endpoints; the same array instance for the life of the snapshot, so selectors can cache per snapshot.</summary>
     public BalancerEndpoint[] Endpoints { get; }
@@ -38,11 +49,11 @@ internal sealed class EndpointSet
             var d = desired[i];
             if (current.Remove(d.Address.AbsoluteUri, out var existing))
             {
-                next[i] = existing.HasSettings(d.Weight, d.Zone, d.Metadata) ? existing : existing.WithSettings(d.Weight, d.Zone, d.Metadata);
+                next[i] = existing.HasSettings(d.Weight, d.Zone, d.Metadata, d.Priority) ? existing : existing.WithSettings(d.Weight, d.Zone, d.Metadata, d.Priority);
             }
             else
             {
-                next[i] = new BalancerEndpoint(d.Address, d.Weight, d.Zone, d.Metadata, new Feedback.EndpointStats(settings));
+                next[i] = new BalancerEndpoint(d.Address, d.Weight, d.Zone, d.Metadata, new Feedback.EndpointStats(settings), d.Priority);
                 added++;
             }
         }
@@ -53,4 +64,4 @@ internal sealed class EndpointSet
 }
 
 /// <summary>A validated endpoint description (address normalized).</summary>
-internal readonly record struct EndpointDefinition(Uri Address, int Weight, string? Zone, IReadOnlyDictionary<string, string>? Metadata);
+internal readonly record struct EndpointDefinition(Uri Address, int Weight, string? Zone, IReadOnlyDictionary<string, string>? Metadata, int Priority = 0);

@@ -205,6 +205,12 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
             }
         }
 
+        if (set.HasPriorityTiers && ChooseTier(all, eligible, options.PanicThreshold) is { } tier)
+        {
+            _wasPanicking = false;
+            return new EligibleEndpoints(set, version, validUntil, tier, panic: false);
+        }
+
         var count = eligible?.Count ?? all.Length;
         var panic = all.Length > 0 && count < options.PanicThreshold * all.Length;
         if (panic != _wasPanicking)
@@ -220,6 +226,26 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
             ? (options.FailFastInPanic ? [] : all)
             : eligible is null ? all : [.. eligible];
         return new EligibleEndpoints(set, version, validUntil, endpoints, panic);
+    }
+
+    /// <summary>
+    /// The eligible endpoints of the most preferred priority tier that has enough of them (at least the panic threshold's
+    /// share of the tier); <see langword="null"/> when no tier has, so the whole set is judged (and may panic) as one.
+    /// </summary>
+    private static BalancerEndpoint[]? ChooseTier(BalancerEndpoint[] all, List<BalancerEndpoint>? eligible, double threshold)
+    {
+        IReadOnlyList<BalancerEndpoint> ok = eligible ?? (IReadOnlyList<BalancerEndpoint>)all;
+        foreach (var priority in all.Select(e => e.Priority).Distinct().Order())
+        {
+            var total = all.Count(e => e.Priority == priority);
+            var inTier = ok.Where(e => e.Priority == priority).ToArray();
+            if (inTier.Length > 0 && inTier.Length >= threshold * total)
+            {
+                return inTier;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Why no endpoint of <paramref name="set"/> is eligible, for the error message.</summary>

@@ -24,6 +24,12 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
 
         var tried = BalancerRequestOptions.HasTried(request) ? BalancerRequestOptions.GetTried(request) : [];
         var set = state.EndpointSet;
+        if (set.Endpoints.Length == 0 && state.HasSources)
+        {
+            // Sources publish asynchronously: the first requests of a client wait (bounded) for the first endpoints.
+            set = await state.WaitForEndpointsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var endpoint = Select(request, set, tried);
         BalancerRequestOptions.AddTried(request, endpoint);
 
@@ -85,7 +91,9 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
     {
         if (set.Endpoints.Length == 0)
         {
-            throw Fail(NoAvailableEndpointReason.NoEndpoints, $"Balancer client '{state.Name}' has no endpoints configured.");
+            throw Fail(NoAvailableEndpointReason.NoEndpoints, state.HasSources
+                ? $"Balancer client '{state.Name}' has no endpoints: none in its options and none from its endpoint sources{state.DescribeSources()}."
+                : $"Balancer client '{state.Name}' has no endpoints configured.");
         }
 
         var now = state.TimeProvider.GetTimestamp();
