@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the whole solution (library, tests, samples, benchmarks) and runs every test project.
+# Builds the whole solution (library, tests, samples, benchmarks), runs every test project, then packs the libraries
+# and runs a throw-away application against the packages (eng/pack-smoke.sh).
 # Ends with one line "N passed, N failed[, N skipped]"; exits non-zero when anything fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,17 @@ read -r passed failed skipped < <(awk '
     }
   }
   END { printf "%d %d %d\n", p, f, s }' "$log")
+
+# The packages: packed from this build, consumed by a throw-away application (counts as one test).
+if bash eng/pack-smoke.sh >"$log.pack" 2>&1; then
+  passed=$((passed + 1))
+  echo "Pack smoke test passed: $(grep -c '^packed ' "$log.pack") packages packed and consumed."
+else
+  cat "$log.pack"
+  failed=$((failed + 1))
+  status=1
+fi
+rm -f "$log.pack"
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The runner failed without reporting a failed test (a crash, a build error): count it as a failure.
