@@ -162,6 +162,7 @@ internal sealed class BalancerClientState : IDisposable
 
             Health.Options = options.Health;
             var previousSet = _endpoints;
+            definitions = DeterministicSubsetting.Apply(definitions, options.Subsetting);
             var next = previousSet.Update(definitions, Tracker.Settings, out var added, out var removed);
             if (previousSet.Version > 0 && added > 0)
             {
