@@ -39,8 +39,27 @@ internal sealed class SubsetFleet
     public double ChurnTo(SubsetFleet other) =>
         (double)Subsets.Where((s, i) => !s.SetEquals(other.Subsets[i])).Count() / Subsets.Count;
 
+    /// <summary>The most load on one endpoint divided by the mean, when every instance sends the same rate spread evenly over its subset.</summary>
+    public double LoadMaxOverMean
+    {
+        get
+        {
+            var load = Keys.ToDictionary(k => k, _ => 0.0, StringComparer.Ordinal);
+            foreach (var subset in Subsets)
+            {
+                foreach (var key in subset)
+                {
+                    load[key] += 1.0 / subset.Count;
+                }
+            }
+
+            return load.Values.Max() / load.Values.Average();
+        }
+    }
+
     public string Describe() => string.Create(
         CultureInfo.InvariantCulture,
         $"clients per endpoint min {ClientsPerEndpoint.Min()} mean {ClientsPerEndpoint.Average():F2} max {ClientsPerEndpoint.Max()} (max/mean {MaxOverMean:F3}); " +
-        $"subset size min {Subsets.Min(s => s.Count)} mean {Subsets.Average(s => s.Count):F1} max {Subsets.Max(s => s.Count)}");
+        $"subset size min {Subsets.Min(s => s.Count)} mean {Subsets.Average(s => s.Count):F1} max {Subsets.Max(s => s.Count)}; " +
+        $"load max/mean with equal rates spread evenly {LoadMaxOverMean:F3}");
 }

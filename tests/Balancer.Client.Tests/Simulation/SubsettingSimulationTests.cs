@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
+using Balancer.Client.Selection;
+using Balancer.Client.Testing.Simulation;
 using Balancer.Client.Tests.Endpoints;
 using Xunit.Abstractions;
 
@@ -51,6 +53,34 @@ public class SubsettingSimulationTests(ITestOutputHelper output)
         output.WriteLine($"309 -> 310 endpoints, size 20, 100 instances: {churn:P0} of the subsets changed; after: {after.Describe()}");
         churn.Should().BeGreaterThan(0.9);
         after.MaxOverMean.Should().BeLessThanOrEqualTo(1.15);
+    }
+
+    [Fact]
+    public void Simulator_HundredClientsOnThreeHundredBackends_SubsetsOfTwentyLoseNothingAndKeepTheLatency()
+    {
+        // Requests, not only instance counts: 100 clients with equal rates on 300 equal backends (load 0.7, 1 s of
+        // virtual time, seed 1). Subset sizes vary, so the backends' request shares spread more than the instance counts.
+        var scenario = new ScenarioDefinition("subset", [.. Enumerable.Range(0, 300).Select(i => new SimulatedBackendSpec($"b{i}"))])
+        {
+            Clients = 100,
+            Duration = TimeSpan.FromSeconds(1),
+        };
+        var roundRobin = Contenders.ForSelector(EndpointSelectorNames.RoundRobin);
+        var subsetRoundRobin = Contenders.WithSubsetting(roundRobin, 20);
+        var subsetPeakEwma = Contenders.WithSubsetting(Contenders.ForSelector(EndpointSelectorNames.PeakEwma), 20);
+
+        var result = new Simulator().Run(scenario, [roundRobin, subsetRoundRobin, subsetPeakEwma]);
+
+        output.WriteLine(result.ToMarkdownTable());
+        foreach (var contender in result.Contenders)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{contender.Name}: busiest backend's share / mean share {contender.BackendShares.Max() * 300:F3}"));
+        }
+
+        result[subsetRoundRobin.Name].Errors.Should().Be(0);
+        result[subsetPeakEwma.Name].Errors.Should().Be(0);
+        result[subsetPeakEwma.Name].Latency.P99.Should().BeLessThanOrEqualTo(result[roundRobin.Name].Latency.P99 * 1.1);
+        result[subsetRoundRobin.Name].BackendShares.Max().Should().BeLessThanOrEqualTo(1.4 / 300);
     }
 
     [Fact]
