@@ -111,7 +111,7 @@ internal static class DeterministicSubsetting
 
     /// <summary>The fewest endpoints an instance takes: a quarter of the subset size, at least 2 (or 1 when the size is 1), at most all.</summary>
     public static int MinimumSize(int subsetSize, int endpointCount) =>
-        Math.Min(endpointCount, Math.Max(Math.Min(subsetSize, 2), (subsetSize + 3) / 4));
+        (int)Math.Min(endpointCount, Math.Max(Math.Min(subsetSize, 2), (subsetSize + 3L) / 4));
 
     /// <summary>The position of an endpoint in a round: XxHash64 of the UTF-8 address, seeded with the round.</summary>
     public static ulong Position(string key, int round)
