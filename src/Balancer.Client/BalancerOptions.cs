@@ -1,3 +1,4 @@
+using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Balancer.Client.Health;
 using Balancer.Client.Selection;
@@ -72,6 +73,13 @@ public sealed class BalancerOptions
     /// treated: whether an empty answer counts, and how long a first request waits for the first endpoints.
     /// </summary>
     public Endpoints.EndpointSourceOptions EndpointSources { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets deterministic subsetting: when on, this client instance uses only a stable subset of the endpoints,
+    /// spread so that every endpoint gets about the same number of client instances.
+    /// </summary>
+    /// <value>The default value is off (<see cref="SubsettingOptions.SubsetSize"/> not set).</value>
+    public SubsettingOptions Subsetting { get; set; } = new();
 
     /// <summary>
     /// Gets or sets the seed of the built-in selectors' random choices, for reproducible tests and simulations;

@@ -1,3 +1,4 @@
+using Balancer.Client.Endpoints;
 using Balancer.Client.Selection;
 
 namespace Balancer.Client.Testing.Simulation;
@@ -45,5 +46,24 @@ public static class Contenders
             new BalancerOptions { Selector = name, RandomSeed = c.Seed },
             c.Feedback,
             EmptyServiceProvider.Instance)));
+    }
+
+    /// <summary>
+    /// Returns <paramref name="contender"/> with deterministic subsetting (<see cref="BalancerOptions.Subsetting"/>):
+    /// each client instance of a run, with its index as instance id and the run's client count as instance count,
+    /// chooses only among its own subset of about <paramref name="subsetSize"/> backends.
+    /// </summary>
+    /// <param name="contender">The contender whose selector chooses within the subset.</param>
+    /// <param name="subsetSize">The subset size, at least 1.</param>
+    /// <returns>A contender named after <paramref name="contender"/> and the subset size, such as <c>RoundRobin/subset-20</c>.</returns>
+    public static SimulationContender WithSubsetting(SimulationContender contender, int subsetSize)
+    {
+        ArgumentNullException.ThrowIfNull(contender);
+        ArgumentOutOfRangeException.ThrowIfLessThan(subsetSize, 1);
+        return new SimulationContender($"{contender.Name}/subset-{subsetSize}", c =>
+        {
+            var chosen = DeterministicSubsetting.Select([.. c.Endpoints.Select(e => e.Key)], subsetSize, c.ClientIndex, c.ClientCount);
+            return new SubsetSelector(contender.CreateSelector(c), [.. c.Endpoints.Where((_, i) => chosen[i])]);
+        });
     }
 }

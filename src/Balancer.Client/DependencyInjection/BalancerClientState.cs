@@ -27,6 +27,7 @@ internal sealed class BalancerClientState : IDisposable
     private readonly EndpointSourceRunner[] _sources;
     private readonly TaskCompletionSource _sourcesReported = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private List<EndpointDefinition> _staticDefinitions = [];
+    private SubsettingOptions _subsetting = new();
     private bool _disposed;
 
     public BalancerClientState(
@@ -226,6 +227,7 @@ internal sealed class BalancerClientState : IDisposable
 
             Health.Options = options.Health;
             _staticDefinitions = definitions;
+            _subsetting = options.Subsetting;
             RebuildEndpoints();
             ActiveChecks.Configure(options.Health.ActiveChecks);
         }
@@ -276,6 +278,8 @@ internal sealed class BalancerClientState : IDisposable
             definitions = merged;
         }
 
+        // Subsetting applies to the merged set, so every instance sees the same N whatever the sources.
+        definitions = DeterministicSubsetting.Apply(definitions, _subsetting);
         var selectorName = SelectorName;
         var previousSet = _endpoints;
         if (previousSet.Version > 0 && SameEndpoints(previousSet, definitions))

@@ -60,6 +60,7 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
         }
 
         ValidateHealth(options.Health, Error);
+        ValidateSubsetting(options.Subsetting, Environment.MachineName, Error);
         if (options.WeightedRoundRobin is not { } wrr)
         {
             Error("WeightedRoundRobin", null, "is not set");
@@ -250,6 +251,58 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             {
                 error("Health.ActiveChecks.UnhealthyThreshold", checks.UnhealthyThreshold, "must be at least 1");
             }
+        }
+    }
+
+    /// <summary>Checks the subsetting options; <paramref name="hostName"/> is where <c>InstanceIdFromHostName</c> reads the id.</summary>
+    internal static void ValidateSubsetting(SubsettingOptions? subsetting, string hostName, Action<string, object?, string> error)
+    {
+        if (subsetting is null)
+        {
+            error("Subsetting", null, "is not set");
+            return;
+        }
+
+        if (subsetting.SubsetSize is < 0)
+        {
+            error("Subsetting.SubsetSize", subsetting.SubsetSize, "is out of range; use at least 1, or 0 (or unset) to turn subsetting off");
+        }
+
+        if (!subsetting.IsEnabled)
+        {
+            return;
+        }
+
+        var count = subsetting.InstanceCount;
+        if (count < 1)
+        {
+            error("Subsetting.InstanceCount", count, "is out of range; with subsetting on, set the number of client instances (at least 1)");
+        }
+
+        if (subsetting.InstanceIdFromHostName)
+        {
+            if (subsetting.InstanceId is not null)
+            {
+                error("Subsetting.InstanceId", subsetting.InstanceId, "is set together with InstanceIdFromHostName; use one of them");
+            }
+            else if (subsetting.ResolveInstanceId(hostName) is not { } ordinal)
+            {
+                error("Subsetting.InstanceIdFromHostName", hostName, "is a host name that does not end with '-' and a number (such as 'orders-3'); set InstanceId instead");
+            }
+            else if (count >= 1 && ordinal >= count)
+            {
+                error("Subsetting.InstanceIdFromHostName", hostName, string.Create(CultureInfo.InvariantCulture, $"gives instance id {ordinal}, out of range; allowed from 0 to {count - 1} (InstanceCount - 1)"));
+            }
+        }
+        else if (subsetting.InstanceId is not { } id)
+        {
+            error("Subsetting.InstanceId", null, "is not set; with subsetting on, give every client instance its own id from 0 to InstanceCount - 1 (or set InstanceIdFromHostName)");
+        }
+        else if (id < 0 || (count >= 1 && id >= count))
+        {
+            error("Subsetting.InstanceId", id, count >= 1
+                ? string.Create(CultureInfo.InvariantCulture, $"is out of range; allowed from 0 to {count - 1} (InstanceCount - 1)")
+                : "is out of range; it must be 0 or more");
         }
     }
 
