@@ -27,15 +27,15 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 # Another installation may hold the package lock for a while: wait for it rather than fail.
 lock="-o DPkg::Lock::Timeout=300"
-if ! $sudo apt-get $lock update -qq >/dev/null 2>&1; then
-  echo "install-dnsmasq: apt-get update failed (no network?); the DNS tests will be skipped."
+if ! output=$($sudo apt-get $lock update -qq 2>&1); then
+  echo "install-dnsmasq: apt-get update failed ($(printf '%s' "$output" | tail -n 1)); the DNS tests will be skipped."
   exit 0
 fi
 
-if ! $sudo apt-get $lock install -y -qq --no-install-recommends dnsmasq-base >/dev/null 2>&1; then
-  echo "install-dnsmasq: apt-get install dnsmasq-base failed; the DNS tests will be skipped."
+if ! output=$($sudo apt-get $lock install -y -qq --no-install-recommends dnsmasq-base 2>&1); then
+  echo "install-dnsmasq: apt-get install dnsmasq-base failed ($(printf '%s' "$output" | tail -n 1)); the DNS tests will be skipped."
   exit 0
 fi
 
-echo "install-dnsmasq: installed $(dnsmasq --version 2>/dev/null || /usr/sbin/dnsmasq --version 2>/dev/null | head -n 1)."
+echo "install-dnsmasq: installed $( (command -v dnsmasq >/dev/null 2>&1 && dnsmasq --version || /usr/sbin/dnsmasq --version) 2>/dev/null | head -n 1)."
 exit 0
