@@ -9,6 +9,8 @@ configuration="${CONFIGURATION:-Release}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
+bash eng/install-dnsmasq.sh # DNS source tests: skipped with the reason when dnsmasq cannot be installed
+
 dotnet build Balancer.Client.sln -c "$configuration" -nologo -clp:ErrorsOnly
 build=$?
 if [ $build -ne 0 ]; then
