@@ -8,6 +8,9 @@ configuration="${CONFIGURATION:-Release}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
+# External programs some tests need; each script is quiet, idempotent and never fails (the tests then skip with the reason).
+bash eng/install-browser.sh
+
 dotnet build Balancer.Client.sln -c "$configuration" -nologo -clp:ErrorsOnly
 build=$?
 if [ $build -ne 0 ]; then

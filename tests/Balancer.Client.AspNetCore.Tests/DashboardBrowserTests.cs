@@ -1,0 +1,122 @@
+using Balancer.Client.Selection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Balancer.Client.AspNetCore.Tests;
+
+/// <summary>
+/// The dashboard page in a real browser: real backends, two balanced clients under load, headless Chromium. Waits on
+/// the page's DOM (Playwright's waiting APIs), never on fixed sleeps.
+/// </summary>
+public sealed class DashboardBrowserTests
+{
+    private static readonly TimeSpan s_timeLimit = TimeSpan.FromSeconds(30);
+
+    [SkippableFact]
+    public async Task Page_UnderLoad_ShowsEveryEndpointAndItsNumbersUpdate()
+    {
+        var (playwright, browser) = await Browser.LaunchOrSkipAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+
+        await using var cluster = await BackendCluster.StartAsync(4, (i, o) =>
+        {
+            o.Name = i switch { 0 => "fast-1", 1 => "fast-2", 2 => "slow", _ => "flaky" };
+            o.Behavior.Distribution = ServiceTimeDistribution.Exponential;
+            o.Behavior.MeanServiceTime = TimeSpan.FromMilliseconds(i == 2 ? 25 : 3);
+            o.Behavior.FailureRate = i == 3 ? 0.15 : 0;
+            o.Seed = 7 + i;
+        });
+        var refusing = ClosedPort.Address();
+        await using var app = await DashboardApp.StartAsync(s =>
+        {
+            s.AddBalancedHttpClient("catalog", o =>
+            {
+                o.Selector = EndpointSelectorNames.PeakEwma;
+                o.AddEndpoint(cluster[0].Address.ToString(), zone: "eu-1a");
+                o.AddEndpoint(cluster[1].Address.ToString(), zone: "eu-1b");
+                o.AddEndpoint(cluster[2].Address.ToString(), zone: "eu-1a");
+                o.AddEndpoint(cluster[3].Address.ToString(), zone: "eu-1b");
+            });
+            s.AddBalancedHttpClient("inventory", o =>
+            {
+                o.Selector = EndpointSelectorNames.RoundRobin;
+                o.AddEndpoint(cluster[0].Address.ToString(), weight: 2);
+                o.AddEndpoint(cluster[1].Address.ToString());
+                o.AddEndpoint(refusing);
+            });
+        });
+
+        // Both clients have seen traffic before the page opens; more keeps coming while it is open.
+        (await Traffic.SendAsync(app.CreateClient("inventory"), 40, concurrency: 1)).Should().BeGreaterThan(0, "the refusing endpoint fails until it is ejected");
+        await Traffic.SendAsync(app.CreateClient("catalog"), 200);
+        using var stop = new CancellationTokenSource();
+        var load = Task.WhenAll(
+            Traffic.RunAsync(app.CreateClient("catalog"), concurrency: 4, pause: TimeSpan.FromMilliseconds(5), maxCount: 20_000, s_timeLimit, stop.Token),
+            Traffic.RunAsync(app.CreateClient("inventory"), concurrency: 1, pause: TimeSpan.FromMilliseconds(20), maxCount: 2_000, s_timeLimit, stop.Token));
+
+        try
+        {
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 }, ColorScheme = ColorScheme.Light });
+            page.SetDefaultTimeout(20_000);
+            await page.GotoAsync(new Uri(app.Address, "balancer").ToString());
+
+            var catalog = page.Locator("section[data-client='catalog']");
+            var inventory = page.Locator("section[data-client='inventory']");
+            await Expect(catalog.Locator("tr[data-endpoint]")).ToHaveCountAsync(4);
+            await Expect(inventory.Locator("tr[data-endpoint]")).ToHaveCountAsync(3);
+            await Expect(page.Locator("section.client h2")).ToHaveTextAsync(["catalog", "inventory"]);
+            foreach (var backend in cluster)
+            {
+                await Expect(catalog.Locator($"tr[data-endpoint='{backend.Address.AbsoluteUri}'] td[data-field='endpoint']")).ToContainTextAsync(backend.Address.AbsoluteUri);
+            }
+
+            await Expect(inventory.Locator($"tr[data-endpoint='{refusing}'] td[data-field='health']")).ToContainTextAsync("ejected");
+            await Expect(catalog.Locator(".chip").First).ToContainTextAsync("PeakEwma");
+            await Expect(page.Locator("#status")).ToHaveClassAsync("status live");
+
+            // The numbers move: the total of an endpoint under load changes from one refresh to a later one.
+            var total = catalog.Locator($"tr[data-endpoint='{cluster[0].Address.AbsoluteUri}'] td[data-field='requests']");
+            var before = ParseCount(await total.EvaluateAsync<string>("td => td.firstChild.textContent"));
+            var refreshes = int.Parse(await page.Locator("body").GetAttributeAsync("data-refreshes") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+            await page.WaitForFunctionAsync(
+                "([selector, before, refreshes]) => { const td = document.querySelector(selector); return td && Number(td.firstChild.textContent.replace(/,/g, '')) > before && Number(document.body.dataset.refreshes) > refreshes + 1; }",
+                new object[] { $"section[data-client='catalog'] tr[data-endpoint='{cluster[0].Address.AbsoluteUri}'] td[data-field='requests']", before, refreshes });
+            var after = ParseCount(await total.EvaluateAsync<string>("td => td.firstChild.textContent"));
+            after.Should().BeGreaterThan(before);
+
+            // Once two snapshots are apart, rates appear; the shares of a client add up to 100%.
+            await Expect(catalog.Locator("td[data-field='rate']").First).Not.ToHaveTextAsync("–");
+            var shares = await catalog.Locator("tr[data-endpoint]").EvaluateAllAsync<double[]>("rows => rows.map(r => Number(r.dataset.share))");
+            shares.Sum().Should().BeApproximately(1, 0.01);
+            var widths = await catalog.Locator(".fill").EvaluateAllAsync<double[]>("bars => bars.map(b => b.getBoundingClientRect().width)");
+            widths.Should().Contain(w => w > 0, "the share bars are drawn");
+
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(), FullPage = true });
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await load;
+        }
+    }
+
+    private static long ParseCount(string? text) =>
+        long.Parse((text ?? "0").Replace(",", string.Empty, StringComparison.Ordinal).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>docs/images/dashboard.png of the repository (the folder holding Balancer.Client.sln above the test).</summary>
+    private static string ScreenshotPath()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Balancer.Client.sln")))
+            {
+                var images = Path.Combine(directory.FullName, "docs", "images");
+                Directory.CreateDirectory(images);
+                return Path.Combine(images, "dashboard.png");
+            }
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "dashboard.png");
+    }
+}
