@@ -9,7 +9,9 @@ configuration="${CONFIGURATION:-Release}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
-bash eng/install-dnsmasq.sh # DNS source tests: skipped with the reason when dnsmasq cannot be installed
+# External programs some tests need; each script is quiet, idempotent and never fails (the tests then skip with the reason).
+bash eng/install-dnsmasq.sh  # DNS SRV source tests
+bash eng/install-browser.sh  # dashboard browser test (Debian chromium)
 
 dotnet build Balancer.Client.sln -c "$configuration" -nologo -clp:ErrorsOnly
 build=$?

@@ -42,6 +42,9 @@ internal sealed class DemoOptions
 
     public bool ShowHelp { get; private set; }
 
+    /// <summary>Gets the port of the dashboard on 127.0.0.1: 0 for a free one, <see langword="null"/> for no dashboard.</summary>
+    public int? DashboardPort { get; private set; } = 0;
+
     public static string HelpText { get; } = string.Join(
         Environment.NewLine,
         "Balancer.Demo: starts local backends on 127.0.0.1 (some normal, one slow, one failing), drives the same",
@@ -58,6 +61,8 @@ internal sealed class DemoOptions
         "  --seed <int>             Seed for arrivals, backends and selectors (default: a fresh seed each run).",
         FormattableString.Invariant($"  --short                  {ShortDuration.TotalSeconds:0} s per selector, for smoke runs in CI (--duration wins if both are given)."),
         "  --no-live                Plain progress lines instead of the live view (automatic when output is redirected).",
+        "  --dashboard-port <port>  Port of the live dashboard on 127.0.0.1 (default: a free port, printed at the start).",
+        "  --no-dashboard           Do not serve the live dashboard.",
         "  -h, --help               Print this help and exit.",
         "",
         "The summary is also written to artifacts/demo-summary.md, with a chart in artifacts/demo-summary.svg.",
@@ -91,6 +96,17 @@ internal sealed class DemoOptions
                     break;
                 case "--SHORT":
                     options.Short = true;
+                    break;
+                case "--NO-DASHBOARD":
+                    options.DashboardPort = null;
+                    break;
+                case "--DASHBOARD-PORT":
+                    if (!TryValue(out var portText) || !int.TryParse(portText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) || port is < 0 or > 65535)
+                    {
+                        return Fail(out error, "--dashboard-port needs a port number from 0 (any free port) to 65535.");
+                    }
+
+                    options.DashboardPort = port;
                     break;
                 case "--DURATION":
                     if (!TryValue(out var durationText) || !TryDouble(durationText, out var seconds) || seconds is <= 0 or > 600)

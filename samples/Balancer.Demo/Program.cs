@@ -108,11 +108,43 @@ internal static class Program
             }
 
             WriteBackends(backends);
-            return await CompareSelectorsAsync(options, seed, backends, live, cancellationToken).ConfigureAwait(false);
+            var dashboard = await StartDashboardAsync(options, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await CompareSelectorsAsync(options, seed, backends, live, dashboard?.Inspector, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (dashboard is not null)
+                {
+                    await dashboard.DisposeAsync().ConfigureAwait(false);
+                }
+            }
         }
     }
 
-    private static async Task<int> CompareSelectorsAsync(DemoOptions options, int seed, IReadOnlyList<DemoBackend> backends, bool live, CancellationToken cancellationToken)
+    /// <summary>Serves the live dashboard on 127.0.0.1 unless turned off; a port that cannot be bound only costs the dashboard.</summary>
+    private static async Task<DemoDashboard?> StartDashboardAsync(DemoOptions options, CancellationToken cancellationToken)
+    {
+        if (options.DashboardPort is not { } port)
+        {
+            return null;
+        }
+
+        try
+        {
+            var dashboard = await DemoDashboard.StartAsync(port, cancellationToken).ConfigureAwait(false);
+            AnsiConsole.MarkupLine(Invariant($"Live dashboard: [link]{Markup.Escape(dashboard.Address.ToString())}[/] [grey](while the demo runs; each selector in turn)[/]"));
+            return dashboard;
+        }
+        catch (IOException ex)
+        {
+            AnsiConsole.MarkupLine(Invariant($"[yellow]No dashboard:[/] could not listen on 127.0.0.1:{port} ({Markup.Escape(ex.Message)}); the demo runs without it."));
+            return null;
+        }
+    }
+
+    private static async Task<int> CompareSelectorsAsync(DemoOptions options, int seed, IReadOnlyList<DemoBackend> backends, bool live, DemoDashboard.CurrentInspector? dashboard, CancellationToken cancellationToken)
     {
         // JIT, connection set-up and the backends' first requests would otherwise all land on the first selector.
         var warmUp = TimeSpan.FromSeconds(1);
@@ -120,6 +152,7 @@ internal static class Program
         try
         {
             await using var warmUpServices = CreateServices(EndpointSelectorNames.RoundRobin, backends, options.Seed);
+            dashboard?.Watch(warmUpServices);
             await new LoadRun(CreateClient(warmUpServices), options.Rate, warmUp, options.Timeout, seed).RunAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OptionsValidationException ex)
@@ -142,6 +175,7 @@ internal static class Program
             try
             {
                 await using var services = CreateServices(selector, backends, options.Seed);
+                dashboard?.Watch(services);
                 var run = new LoadRun(CreateClient(services), options.Rate, options.Duration, options.Timeout, seed);
                 load = await view.ShowAsync(run, Invariant($"{selector} ({i + 1}/{options.Selectors.Count})"), cancellationToken).ConfigureAwait(false);
             }

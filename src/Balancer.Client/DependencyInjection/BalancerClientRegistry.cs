@@ -35,6 +35,27 @@ internal sealed class BalancerClientRegistry(IServiceProvider services, Balanced
         }
     }
 
+    /// <summary>The state of <paramref name="name"/> if that client has started (been used); never starts one.</summary>
+    public BalancerClientState? GetStarted(string name) =>
+        !_disposed && _states.TryGetValue(name, out var lazy) && lazy.IsValueCreated ? lazy.Value : null;
+
+    /// <summary>The states of the clients that have started, in no particular order; never starts one.</summary>
+    public IEnumerable<BalancerClientState> GetStarted()
+    {
+        if (_disposed)
+        {
+            yield break;
+        }
+
+        foreach (var lazy in _states.Values)
+        {
+            if (lazy.IsValueCreated)
+            {
+                yield return lazy.Value;
+            }
+        }
+    }
+
     private volatile bool _disposed;
 
     public void Dispose()

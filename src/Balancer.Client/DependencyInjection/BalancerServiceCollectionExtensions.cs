@@ -3,6 +3,7 @@ using Balancer.Client;
 using Balancer.Client.DependencyInjection;
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Feedback;
+using Balancer.Client.Inspection;
 using Balancer.Client.Selection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -150,6 +151,7 @@ public static class BalancerServiceCollectionExtensions
         services.TryAddSingleton<EndpointSelectorRegistry>();
         services.TryAddSingleton<BalancerClientRegistry>();
         services.TryAddSingleton<EndpointSourceRegistry>();
+        services.TryAddSingleton<IBalancerInspector, BalancerInspector>();
         services.TryAddSingleton(sp => new BalancerMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, BalancingHandlerFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BalancerOptions>, BalancerOptionsValidator>());

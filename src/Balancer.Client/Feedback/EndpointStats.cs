@@ -131,6 +131,24 @@ public sealed class EndpointStats
     /// <summary>The time-decayed number of recent requests (the volume behind <see cref="FailureRate"/>).</summary>
     internal double DecayedRequests => Volatile.Read(ref _decayedRequests);
 
+    /// <summary>
+    /// The time-decayed number of recent requests as of <paramref name="timestamp"/>: <see cref="DecayedRequests"/>
+    /// decayed further for the time since the last outcome, so an endpoint that stopped getting traffic fades out.
+    /// Read-only, for inspection: the hot path pays nothing for it.
+    /// </summary>
+    internal double GetRecentRequests(long timestamp)
+    {
+        var last = Volatile.Read(ref _outcomeTimestamp);
+        if (last == 0)
+        {
+            return 0;
+        }
+
+        var requests = Volatile.Read(ref _decayedRequests);
+        var elapsed = timestamp - last;
+        return elapsed <= 0 ? requests : requests * Math.Exp(-elapsed * _settings.InverseDecayTimestampUnits);
+    }
+
     /// <summary>The latency estimate in seconds at <paramref name="timestamp"/> (a <see cref="TimeProvider"/> timestamp).</summary>
     internal double GetLatencyEstimate(long timestamp)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
+using Balancer.Client.Inspection;
 using Microsoft.Extensions.Logging;
 
 namespace Balancer.Client.Health;
@@ -246,6 +247,52 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         }
 
         return null;
+    }
+
+    /// <summary>The health of <paramref name="endpoint"/> at <paramref name="now"/>, for inspection (changes nothing).</summary>
+    public EndpointHealthStatus GetStatus(BalancerEndpoint endpoint, long now)
+    {
+        var health = endpoint.Stats.Health;
+        if (health.IsEjected(now))
+        {
+            return EndpointHealthStatus.Ejected;
+        }
+
+        if (health.IsCoolingDown(now))
+        {
+            return EndpointHealthStatus.CoolingDown;
+        }
+
+        if (Options.ActiveChecks.Enabled && health.ActiveState != ActiveHealth.Healthy)
+        {
+            return EndpointHealthStatus.FailingHealthChecks;
+        }
+
+        return SlowStartFactor(endpoint, now) < 1 ? EndpointHealthStatus.SlowStart : EndpointHealthStatus.Healthy;
+    }
+
+    /// <summary>Whether fewer endpoints than the panic threshold are eligible at <paramref name="now"/>, for inspection (changes nothing).</summary>
+    public bool IsPanicking(EndpointSet set, long now)
+    {
+        var all = set.Endpoints;
+        if (all.Length == 0)
+        {
+            return false;
+        }
+
+        var options = Options;
+        var activeChecks = options.ActiveChecks.Enabled;
+        var eligible = 0;
+        foreach (var endpoint in all)
+        {
+            var health = endpoint.Stats.Health;
+            if (!health.IsEjected(now) && !health.IsCoolingDown(now) && (!activeChecks || health.ActiveState == ActiveHealth.Healthy))
+            {
+                eligible++;
+            }
+        }
+
+        return eligible < options.PanicThreshold * all.Length;
     }
 
     /// <summary>Why no endpoint of <paramref name="set"/> is eligible, for the error message.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Balancer.Client.Endpoints;
 
 namespace Balancer.Client.Selection;
@@ -9,9 +10,11 @@ namespace Balancer.Client.Selection;
 /// (<see cref="Feedback.EndpointStats.LatencyEstimate"/>): peak-sensitive, decaying with time, and a neutral prior
 /// for endpoints without samples.
 /// </summary>
-internal sealed class PeakEwmaSelector(RandomSource random, TimeProvider timeProvider) : IEndpointSelector
+internal sealed class PeakEwmaSelector(RandomSource random, TimeProvider timeProvider) : IEndpointSelector, IInspectableSelector
 {
     private SnapshotCache<WeightTable> _table;
+
+    public string ScoreDescription => "cost in ms: latency estimate × (in flight + 1) × failure penalty ÷ weight; of two sampled endpoints the lower cost wins";
 
     public BalancerEndpoint? Select(in SelectionContext context)
     {
@@ -31,6 +34,14 @@ internal sealed class PeakEwmaSelector(RandomSource random, TimeProvider timePro
         var b = table.Items[second];
         var now = timeProvider.GetTimestamp();
         return Cost(b, now) < Cost(a, now) ? b : a;
+    }
+
+    public EndpointScore? GetScore(BalancerEndpoint endpoint)
+    {
+        var now = timeProvider.GetTimestamp();
+        var penalty = endpoint.Stats.GetFailurePenalty(now);
+        var note = penalty > 1 ? string.Create(CultureInfo.InvariantCulture, $"failure penalty ×{penalty:0.#}") : null;
+        return new EndpointScore(Cost(endpoint, now) * 1000, note);
     }
 
     internal static double Cost(BalancerEndpoint endpoint, long timestamp)

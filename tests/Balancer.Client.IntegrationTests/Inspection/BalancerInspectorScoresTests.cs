@@ -1,0 +1,31 @@
+using Balancer.Client.Inspection;
+using Balancer.Client.Selection;
+
+namespace Balancer.Client.IntegrationTests.Inspection;
+
+/// <summary>Selector scores seen through <see cref="IBalancerInspector"/>; depends on measured latencies, so it runs alone.</summary>
+[Collection(LoadSensitiveGroup.Name)]
+public sealed class BalancerInspectorScoresTests
+{
+    [Fact]
+    public async Task Scores_PeakEwma_SlowBackendCostsMoreAndGetsLessTraffic()
+    {
+        await using var cluster = await BackendCluster.StartAsync(3, (i, o) =>
+        {
+            o.Behavior.Distribution = ServiceTimeDistribution.Constant;
+            o.Behavior.MeanServiceTime = TimeSpan.FromMilliseconds(i == 2 ? 40 : 2);
+        });
+        await using var provider = TestServices.Build("inspect-scores", o => o.AddEndpoints(cluster));
+
+        (await Load.GetAsync(provider.CreateClient("inspect-scores"), "/scores", 300, 4)).Should().Be(0);
+        var snapshot = provider.GetRequiredService<IBalancerInspector>().GetSnapshot("inspect-scores")!;
+
+        snapshot.SelectorName.Should().Be(EndpointSelectorNames.PeakEwma);
+        snapshot.ScoreDescription.Should().NotBeNullOrEmpty();
+        snapshot.Endpoints.Should().OnlyContain(e => e.Score > 0);
+        var slow = snapshot.Endpoints[2];
+        slow.Score.Should().BeGreaterThan(snapshot.Endpoints.Take(2).Min(e => e.Score!.Value), "the slow backend costs more than at least one fast one");
+        slow.Share.Should().BeLessThan(1.0 / 3, "Peak EWMA sends the slow backend less than an even split");
+        slow.LatencyP95.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(30));
+    }
+}
