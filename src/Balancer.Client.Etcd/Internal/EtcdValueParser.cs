@@ -35,7 +35,7 @@ internal static class EtcdValueParser
             return false;
         }
 
-        if (text[0] is '{' or '"')
+        if (text[0] is '{' or '"' or '[')
         {
             try
             {
@@ -73,6 +73,12 @@ internal static class EtcdValueParser
         if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.HostNameType == UriHostNameType.Unknown)
         {
             problem = "is not an absolute http or https URI such as 'http://10.0.0.5:8080' (or host:port)";
+            return false;
+        }
+
+        if (!string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            problem = "contains user information, a query or a fragment; expected scheme, host, port and an optional base path";
             return false;
         }
 
