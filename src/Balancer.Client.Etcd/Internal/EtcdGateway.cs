@@ -130,7 +130,7 @@ internal sealed class EtcdGateway
     }
 
     private static EtcdException ToException(GatewayError error, Uri endpoint) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"etcd at {endpoint} answered: {error.Message ?? error.Error} (code {error.Code})."), error.Code);
+        new(string.Create(CultureInfo.InvariantCulture, $"etcd at {endpoint} answered: {error.Message ?? error.Error} (code {error.StatusCode})."), error.StatusCode);
 
     private static string Quote(byte[] body)
     {
@@ -215,7 +215,7 @@ internal sealed class EtcdGateway
                 // Not etcd's error document (a proxy's page, say): reported with the status below.
             }
 
-            if (error is { Code: not 0 })
+            if (error is { StatusCode: not 0 })
             {
                 throw ToException(error, endpoint);
             }

@@ -197,6 +197,13 @@ internal sealed class GatewayError
 
     [JsonPropertyName("code")]
     public int Code { get; set; }
+
+    /// <summary>The status code as errors inside a stream (watch, keepalive) carry it.</summary>
+    [JsonPropertyName("grpc_code")]
+    public int GrpcCode { get; set; }
+
+    [JsonIgnore]
+    public int StatusCode => Code != 0 ? Code : GrpcCode;
 }
 
 [JsonSourceGenerationOptions(
