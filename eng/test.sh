@@ -21,6 +21,7 @@ if [ $build -ne 0 ]; then
   exit $build
 fi
 
+bash eng/install-etcd.sh
 dotnet test Balancer.Client.sln -c "$configuration" --no-build -nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 

@@ -1,0 +1,22 @@
+namespace Balancer.Client.Etcd.Internal;
+
+/// <summary>Defaults and limits of the etcd options.</summary>
+internal static class EtcdConstants
+{
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan MinRequestTimeout = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromMinutes(5);
+
+    public static readonly TimeSpan DefaultRetryDelay = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MinRetryDelay = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan MaxFirstRetryDelay = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan DefaultMaxRetryDelay = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan MaxMaxRetryDelay = TimeSpan.FromMinutes(10);
+
+    /// <summary>etcd's lease TTLs are whole seconds; shorter leases are raised by etcd to its minimum (about 2 s by default).</summary>
+    public static readonly TimeSpan MinLeaseTtl = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaxLeaseTtl = TimeSpan.FromDays(1);
+
+    /// <summary>The longest value quoted in a log message.</summary>
+    public const int MaxLoggedValueLength = 200;
+}

@@ -1,0 +1,28 @@
+using System.Text;
+
+namespace Balancer.Client.Etcd.Internal;
+
+/// <summary>Keys and key ranges.</summary>
+internal static class EtcdKeys
+{
+    /// <summary>Returns the end of the range of every key that starts with <paramref name="prefix"/> (the prefix with its last byte incremented).</summary>
+    public static byte[] PrefixRangeEnd(byte[] prefix)
+    {
+        var end = (byte[])prefix.Clone();
+        for (var i = end.Length - 1; i >= 0; i--)
+        {
+            if (end[i] < 0xff)
+            {
+                end[i]++;
+                return end[..(i + 1)];
+            }
+        }
+
+        // Only 0xff bytes: every key from the prefix on ("\0" means "to the end" in etcd).
+        return [0];
+    }
+
+    public static byte[] Encode(string key) => Encoding.UTF8.GetBytes(key);
+
+    public static string Decode(byte[]? key) => key is null ? string.Empty : Encoding.UTF8.GetString(key);
+}

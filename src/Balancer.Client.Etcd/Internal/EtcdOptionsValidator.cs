@@ -1,0 +1,95 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace Balancer.Client.Etcd.Internal;
+
+/// <summary>The balanced clients that have an etcd endpoint source: their options are validated.</summary>
+internal sealed record EtcdSourceRegistration(string ClientName);
+
+/// <summary>
+/// Validates <see cref="EtcdEndpointSourceOptions"/> of balanced clients and reports every error at once, each naming
+/// the client, the field and the value.
+/// </summary>
+internal sealed class EtcdOptionsValidator(IEnumerable<EtcdSourceRegistration> registrations) : IValidateOptions<EtcdEndpointSourceOptions>
+{
+    private readonly HashSet<string> _clients = [.. registrations.Select(r => r.ClientName)];
+
+    public ValidateOptionsResult Validate(string? name, EtcdEndpointSourceOptions options)
+    {
+        if (name is null || !_clients.Contains(name))
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        var errors = new List<string>();
+        Collect(options, (field, value, problem) => errors.Add(string.Create(CultureInfo.InvariantCulture, $"Balancer client '{name}': Etcd.{field} {Show(value)} {problem}.")));
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Reports each problem of the connection options as (field, value, problem).</summary>
+    public static void CollectClient(EtcdClientOptions options, Action<string, object?, string> error)
+    {
+        if (options.Endpoints is null || options.Endpoints.Count == 0)
+        {
+            error("Endpoints", null, "has no etcd endpoint; add the client URL of at least one member, such as http://127.0.0.1:2379");
+        }
+        else
+        {
+            for (var i = 0; i < options.Endpoints.Count; i++)
+            {
+                var endpoint = options.Endpoints[i];
+                var field = string.Create(CultureInfo.InvariantCulture, $"Endpoints[{i}]");
+                if (endpoint is null)
+                {
+                    error(field, null, "is null");
+                }
+                else if (!endpoint.IsAbsoluteUri || endpoint.Scheme is not ("http" or "https"))
+                {
+                    error(field, endpoint, "is not an absolute http or https URI such as http://127.0.0.1:2379");
+                }
+                else if (!string.IsNullOrEmpty(endpoint.Query) || !string.IsNullOrEmpty(endpoint.Fragment) || !string.IsNullOrEmpty(endpoint.UserInfo))
+                {
+                    error(field, endpoint, "contains user information, a query or a fragment; give scheme, host and port only");
+                }
+            }
+        }
+
+        if (options.RequestTimeout < EtcdConstants.MinRequestTimeout || options.RequestTimeout > EtcdConstants.MaxRequestTimeout)
+        {
+            error("RequestTimeout", options.RequestTimeout, $"is out of range; allowed from {EtcdConstants.MinRequestTimeout} to {EtcdConstants.MaxRequestTimeout}");
+        }
+    }
+
+    /// <summary>Reports each problem of an endpoint source's options as (field, value, problem).</summary>
+    public static void Collect(EtcdEndpointSourceOptions options, Action<string, object?, string> error)
+    {
+        CollectClient(options, error);
+        if (ValidatePrefix(options.Prefix) is { } prefixProblem)
+        {
+            error("Prefix", options.Prefix, prefixProblem);
+        }
+
+        if (options.RetryDelay < EtcdConstants.MinRetryDelay || options.RetryDelay > EtcdConstants.MaxFirstRetryDelay)
+        {
+            error("RetryDelay", options.RetryDelay, $"is out of range; allowed from {EtcdConstants.MinRetryDelay} to {EtcdConstants.MaxFirstRetryDelay}");
+        }
+
+        if (options.MaxRetryDelay < options.RetryDelay || options.MaxRetryDelay > EtcdConstants.MaxMaxRetryDelay)
+        {
+            error("MaxRetryDelay", options.MaxRetryDelay, $"is out of range; allowed from RetryDelay ({options.RetryDelay}) to {EtcdConstants.MaxMaxRetryDelay}");
+        }
+    }
+
+    /// <summary>Returns what is wrong with a key prefix, or <see langword="null"/> when it is fine.</summary>
+    public static string? ValidatePrefix(string? prefix) =>
+        string.IsNullOrEmpty(prefix) ? "is empty; give the key prefix of the service's instances, such as /services/catalog/"
+        : !prefix.EndsWith('/') ? $"does not end with '/'; use '{prefix}/' so that it does not also match the keys of '{prefix}-v2/' and the like"
+        : null;
+
+    private static string Show(object? value) => value switch
+    {
+        null => "(empty)",
+        TimeSpan time => $"'{time.ToString("c", CultureInfo.InvariantCulture)}'",
+        _ => $"'{value}'",
+    };
+}

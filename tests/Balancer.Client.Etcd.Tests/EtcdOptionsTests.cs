@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace Balancer.Client.Etcd.Tests;
+
+public sealed class EtcdOptionsTests
+{
+    [Fact]
+    public void Validation_EveryError_NamesClientFieldAndValue()
+    {
+        using var provider = Build("catalog", o =>
+        {
+            o.Endpoints = [new Uri("ftp://127.0.0.1:2379"), null!, new Uri("http://127.0.0.1:2379/?x=1")];
+            o.Prefix = "/services/catalog";
+            o.RequestTimeout = TimeSpan.FromMilliseconds(10);
+            o.RetryDelay = TimeSpan.FromMinutes(2);
+            o.MaxRetryDelay = TimeSpan.FromSeconds(1);
+        });
+
+        var act = () => provider.GetRequiredService<IOptionsMonitor<EtcdEndpointSourceOptions>>().Get("catalog");
+
+        var failures = act.Should().Throw<OptionsValidationException>().Which.Failures.ToList();
+        failures.Should().HaveCount(7);
+        failures.Should().AllSatisfy(f => f.Should().StartWith("Balancer client 'catalog': Etcd."));
+        failures.Should().Contain(f => f.Contains("Etcd.Endpoints[0] 'ftp://127.0.0.1:2379/' is not an absolute http or https URI", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("Etcd.Endpoints[1] (empty) is null", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("Etcd.Endpoints[2] 'http://127.0.0.1:2379/?x=1' contains", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("Etcd.RequestTimeout '00:00:00.0100000' is out of range", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("Etcd.Prefix '/services/catalog' does not end with '/'; use '/services/catalog/'", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("Etcd.RetryDelay '00:02:00' is out of range", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("Etcd.MaxRetryDelay '00:00:01' is out of range", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validation_NoEndpointsNoPrefix_Fails()
+    {
+        using var provider = Build("orders", _ => { });
+
+        var act = () => provider.GetRequiredService<IOptionsMonitor<EtcdEndpointSourceOptions>>().Get("orders");
+
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().BeEquivalentTo(
+            "Balancer client 'orders': Etcd.Endpoints (empty) has no etcd endpoint; add the client URL of at least one member, such as http://127.0.0.1:2379.",
+            "Balancer client 'orders': Etcd.Prefix (empty) is empty; give the key prefix of the service's instances, such as /services/catalog/.");
+    }
+
+    [Fact]
+    public void Validation_AtStartup_ThroughValidateOnStart()
+    {
+        using var provider = Build("startup", o => o.Prefix = "/services/startup/");
+
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*'startup'*Etcd.Endpoints*");
+    }
+
+    [Fact]
+    public void Validation_GoodOptions_Pass()
+    {
+        using var provider = Build("good", o =>
+        {
+            o.Endpoints = [new Uri("http://127.0.0.1:2379"), new Uri("https://127.0.0.1:2380")];
+            o.Prefix = "/services/good/";
+        });
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        provider.GetRequiredService<IOptionsMonitor<EtcdEndpointSourceOptions>>().Get("good").Prefix.Should().Be("/services/good/");
+    }
+
+    [Fact]
+    public async Task Source_EtcdUnreachable_FirstRequestFailsNamingTheSourceAndTheError()
+    {
+        var closed = ClosedPort();
+        using var provider = Build("unreachable", o =>
+        {
+            o.Endpoints = [new Uri($"http://127.0.0.1:{closed}")];
+            o.Prefix = "/services/unreachable/";
+        });
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("unreachable");
+
+        var act = () => client.GetAsync("/").WaitAsync(TimeSpan.FromSeconds(20));
+
+        var error = (await act.Should().ThrowAsync<NoAvailableEndpointException>()).Which;
+        error.Message.Should().Contain("etcd:/services/unreachable/").And.Contain($"127.0.0.1:{closed}").And.Contain("unreachable");
+    }
+
+    [Fact]
+    public async Task RegisterAsync_InvalidArguments_ListsEveryProblem()
+    {
+        var act = () => EtcdRegistration.RegisterAsync(
+            new EtcdClientOptions(),
+            "/services/catalog",
+            new EtcdInstance { Address = "ftp://127.0.0.1:1", Weight = 0, Id = "a/b" },
+            TimeSpan.FromMilliseconds(10));
+
+        var message = (await act.Should().ThrowAsync<ArgumentException>()).Which.Message;
+        message.Should().Contain("Endpoints").And.Contain("Prefix '/services/catalog' does not end with '/'")
+            .And.Contain("Address 'ftp://127.0.0.1:1'").And.Contain("Weight '0'").And.Contain("Id 'a/b'").And.Contain("Ttl '00:00:00.0100000'");
+    }
+
+    [Fact]
+    public async Task RegisterAsync_HttpClientWithoutBaseAddress_Fails()
+    {
+        using var http = new HttpClient();
+
+        var act = () => EtcdRegistration.RegisterAsync(http, "/services/catalog/", new EtcdInstance { Address = "http://127.0.0.1:1" }, TimeSpan.FromSeconds(5));
+
+        await act.Should().ThrowAsync<ArgumentException>().WithMessage("*BaseAddress*");
+    }
+
+    [Fact]
+    public async Task RegisterAsync_EtcdUnreachable_ThrowsEtcdExceptionNamingTheMember()
+    {
+        var closed = ClosedPort();
+
+        var act = () => EtcdRegistration.RegisterAsync(
+            new EtcdClientOptions { Endpoints = [new Uri($"http://127.0.0.1:{closed}")] },
+            "/services/catalog/",
+            new EtcdInstance { Address = "http://127.0.0.1:1" },
+            TimeSpan.FromSeconds(5));
+
+        (await act.Should().ThrowAsync<EtcdException>()).Which.Message.Should().Contain($"127.0.0.1:{closed}");
+    }
+
+    internal static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static ServiceProvider Build(string name, Action<EtcdEndpointSourceOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddBalancedHttpClient(name, o => o.EndpointSources.InitialTimeout = TimeSpan.FromSeconds(10)).AddEtcdEndpoints(configure);
+        return services.BuildServiceProvider();
+    }
+}
