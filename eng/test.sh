@@ -12,6 +12,7 @@ trap 'rm -f "$log"' EXIT
 # External programs some tests need; each script is quiet, idempotent and never fails (the tests then skip with the reason).
 bash eng/install-dnsmasq.sh  # DNS SRV source tests
 bash eng/install-browser.sh  # dashboard browser test (Debian chromium)
+bash eng/install-etcd.sh     # etcd source tests
 
 dotnet build Balancer.Client.sln -c "$configuration" -nologo -clp:ErrorsOnly
 build=$?
@@ -21,7 +22,6 @@ if [ $build -ne 0 ]; then
   exit $build
 fi
 
-bash eng/install-etcd.sh
 dotnet test Balancer.Client.sln -c "$configuration" --no-build -nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
