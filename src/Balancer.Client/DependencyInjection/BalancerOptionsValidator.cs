@@ -60,6 +60,7 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
         }
 
         ValidateHealth(options.Health, Error);
+        ValidateMlScored(options.MlScored, Error);
         if (options.WeightedRoundRobin is not { } wrr)
         {
             Error("WeightedRoundRobin", null, "is not set");
@@ -225,6 +226,35 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             {
                 error("Health.ActiveChecks.UnhealthyThreshold", checks.UnhealthyThreshold, "must be at least 1");
             }
+        }
+    }
+
+    private static void ValidateMlScored(MlScoredOptions? ml, Action<string, object?, string> error)
+    {
+        if (ml is null)
+        {
+            error("MlScored", null, "is not set");
+            return;
+        }
+
+        if (ml.RouteClasses is < 1 or > MlScoredConstants.MaxRouteClasses)
+        {
+            error("MlScored.RouteClasses", ml.RouteClasses, $"is out of range; allowed from 1 to {MlScoredConstants.MaxRouteClasses}");
+        }
+
+        if (ml.Candidates is < 2 or > MlScoredConstants.MaxCandidates)
+        {
+            error("MlScored.Candidates", ml.Candidates, $"is out of range; allowed from 2 to {MlScoredConstants.MaxCandidates}");
+        }
+
+        if (!(ml.Exploration >= 0 && ml.Exploration <= MlScoredConstants.MaxExploration))
+        {
+            error("MlScored.Exploration", ml.Exploration, $"is out of range; allowed from 0 (no exploration) to {MlScoredConstants.MaxExploration}");
+        }
+
+        if (ml.SampleWindow is < 2 or > MlScoredConstants.MaxSampleWindow)
+        {
+            error("MlScored.SampleWindow", ml.SampleWindow, $"is out of range; allowed from 2 to {MlScoredConstants.MaxSampleWindow}");
         }
     }
 
