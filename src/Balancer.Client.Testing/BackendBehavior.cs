@@ -31,6 +31,7 @@ public sealed class BackendBehavior
     private int _reportLoad;
     private double _reportedUtilization = double.NaN;
     private double _reportedRps = double.NaN;
+    private IReadOnlyDictionary<string, double>? _pathSlowdown;
 
     /// <summary>Gets or sets the mean time a request spends in service, before the <see cref="SlowdownFactor"/>.</summary>
     /// <value>The default value is 5 milliseconds. Zero answers at once.</value>
@@ -186,6 +187,46 @@ public sealed class BackendBehavior
     {
         get => ToNullable(Volatile.Read(ref _reportedRps));
         set => Volatile.Write(ref _reportedRps, value is { } v ? InRange(v, 0, 1_000_000) : double.NaN);
+    }
+
+    /// <summary>
+    /// Gets or sets factors by which the service time differs per request path, on top of <see cref="SlowdownFactor"/>:
+    /// <c>{ ["/a"] = 0.25 }</c> serves <c>/a</c> (and <c>/a/…</c>) four times faster. Paths match case-sensitively; a path
+    /// not named is served at factor 1. The dictionary is read, never changed: assign a new one to change it.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: every path at factor 1. Allowed: factors from 0 to 1000.</value>
+    public IReadOnlyDictionary<string, double>? PathSlowdown
+    {
+        get => Volatile.Read(ref _pathSlowdown);
+        set
+        {
+            foreach (var factor in value?.Values ?? [])
+            {
+                InRange(factor, 0, 1000);
+            }
+
+            Volatile.Write(ref _pathSlowdown, value);
+        }
+    }
+
+    /// <summary>The <see cref="PathSlowdown"/> factor of <paramref name="path"/>: the entry equal to it or to a leading part of it ending before a '/'.</summary>
+    internal double PathFactor(string? path)
+    {
+        var factors = PathSlowdown;
+        if (factors is null || factors.Count == 0 || string.IsNullOrEmpty(path))
+        {
+            return 1;
+        }
+
+        foreach (var (prefix, factor) in factors)
+        {
+            if (path.StartsWith(prefix, StringComparison.Ordinal) && (path.Length == prefix.Length || path[prefix.Length] == '/'))
+            {
+                return factor;
+            }
+        }
+
+        return 1;
     }
 
     private static double? ToNullable(double value) => double.IsNaN(value) ? null : value;

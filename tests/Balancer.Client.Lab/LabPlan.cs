@@ -15,10 +15,12 @@ internal sealed record LabBackendPlan(
     double ResetShare,
     bool BlackHole,
     TimeSpan StallEvery,
-    TimeSpan StallDuration)
+    TimeSpan StallDuration,
+    IReadOnlyDictionary<string, double> PathSlowdown,
+    double MixFactor)
 {
-    /// <summary>Gets the requests per second it can serve as it starts.</summary>
-    public double Throughput => Capacity / (MeanServiceTime.TotalSeconds * SlowdownFactor);
+    /// <summary>Gets the requests per second it can serve as it starts, for the scenario's mix of request paths.</summary>
+    public double Throughput => Capacity / (MeanServiceTime.TotalSeconds * SlowdownFactor * MixFactor);
 
     public void ApplyTo(BackendBehavior behavior)
     {
@@ -32,6 +34,7 @@ internal sealed record LabBackendPlan(
         behavior.BlackHole = BlackHole;
         behavior.StallEvery = StallEvery;
         behavior.StallDuration = StallDuration;
+        behavior.PathSlowdown = PathSlowdown.Count == 0 ? null : PathSlowdown;
     }
 }
 
@@ -76,6 +79,9 @@ internal sealed record LabPlan
 
     public required int Clients { get; init; }
 
+    /// <summary>Gets the request paths with their shares; empty when every request asks for the same path.</summary>
+    public IReadOnlyList<RequestClass> RequestClasses { get; init; } = [];
+
     public required double CapacityScale { get; init; }
 
     public required double ServiceTimeStretch { get; init; }
@@ -92,7 +98,7 @@ internal sealed record LabPlan
     {
         scenario.Validate();
         var load = options.RateFraction ?? scenario.Load;
-        var rate = load * scenario.Backends.Sum(b => b.Throughput);
+        var rate = load * scenario.Backends.Sum(scenario.GetThroughput);
         var capacityScale = 1.0;
         var stretch = 1.0;
         if (rate > options.MaxRate)
@@ -106,7 +112,7 @@ internal sealed record LabPlan
         }
 
         // Task.Delay on Linux has about 1 ms resolution: keep every effective mean at 5 ms or more.
-        var fastest = scenario.Backends.Min(b => b.MeanServiceTime * stretch * b.SlowdownFactor);
+        var fastest = scenario.Backends.Min(b => b.MeanServiceTime * stretch * b.SlowdownFactor * Math.Min(1, b.PathSlowdown.Values.DefaultIfEmpty(1).Min()));
         if (fastest < MinMeanServiceTime)
         {
             stretch *= MinMeanServiceTime / fastest;
@@ -123,7 +129,9 @@ internal sealed record LabPlan
             b.ResetShare,
             b.BlackHole,
             b.StallEvery,
-            b.StallDuration)).ToArray();
+            b.StallDuration,
+            b.PathSlowdown,
+            b.Throughput / scenario.GetThroughput(b))).ToArray();
 
         var timeScale = options.Duration / scenario.Duration;
         var timeline = scenario.Timeline
@@ -141,6 +149,7 @@ internal sealed record LabPlan
             Duration = options.Duration,
             Timeout = options.Timeout,
             Clients = scenario.Clients,
+            RequestClasses = scenario.RequestClasses,
             CapacityScale = capacityScale,
             ServiceTimeStretch = stretch,
             TimeScale = timeScale,
@@ -150,7 +159,7 @@ internal sealed record LabPlan
     }
 
     /// <summary>The fastest effective mean service time of any backend: the lab keeps it at 5 ms or more (timer resolution).</summary>
-    public TimeSpan FastestMeanServiceTime => Backends.Min(b => b.MeanServiceTime * b.SlowdownFactor);
+    public TimeSpan FastestMeanServiceTime => Backends.Min(b => b.MeanServiceTime * b.SlowdownFactor * Math.Min(1, b.PathSlowdown.Values.DefaultIfEmpty(1).Min()));
 
     private static string[] FindBadBackends(ScenarioDefinition scenario)
     {

@@ -64,7 +64,7 @@ internal sealed class BackendRequestHandler(BackendState state, CancellationToke
                 await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
             }
 
-            await ServeAsync(behavior, token).ConfigureAwait(false);
+            await ServeAsync(behavior, behavior.PathFactor(request.Path.Value), token).ConfigureAwait(false);
             await RespondAsync(context, StatusCodes.Status200OK, body ?? state.NameBytes, host, hash, token).ConfigureAwait(false);
             state.OnServed();
         }
@@ -98,13 +98,13 @@ internal sealed class BackendRequestHandler(BackendState state, CancellationToke
         }
     }
 
-    private async Task ServeAsync(BackendBehavior behavior, CancellationToken token)
+    private async Task ServeAsync(BackendBehavior behavior, double pathFactor, CancellationToken token)
     {
         await state.Gate.WaitAsync(token).ConfigureAwait(false);
         state.OnInService(1);
         try
         {
-            var mean = behavior.MeanServiceTime * behavior.SlowdownFactor;
+            var mean = behavior.MeanServiceTime * behavior.SlowdownFactor * pathFactor;
             var delay = state.Random.NextServiceTime(mean, behavior.Distribution, behavior.LogNormalSigma);
             if (delay > TimeSpan.Zero)
             {

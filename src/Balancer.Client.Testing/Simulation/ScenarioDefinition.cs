@@ -50,8 +50,31 @@ public sealed record ScenarioDefinition
     /// <value>The default value is 5 seconds.</value>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Gets the total rate of requests, per second: <see cref="Load"/> × the sum of the backends' throughput.</summary>
-    public double OfferedRate => Load * Backends.Sum(b => b.Throughput);
+    /// <summary>
+    /// Gets the kinds of requests that arrive, each with its path and share; empty for a single kind with path <c>/</c>.
+    /// Each arrival draws its kind from a random stream of its own, so adding kinds does not change the arrival times.
+    /// </summary>
+    /// <value>The default value is an empty list.</value>
+    public IReadOnlyList<RequestClass> RequestClasses { get; init; } = [];
+
+    /// <summary>Gets the total rate of requests, per second: <see cref="Load"/> × the sum of the backends' throughput (see <see cref="GetThroughput"/>).</summary>
+    public double OfferedRate => Load * Backends.Sum(GetThroughput);
+
+    /// <summary>
+    /// Returns the requests per second <paramref name="backend"/> can serve as it starts, for this scenario's mix of
+    /// requests: <see cref="SimulatedBackendSpec.Capacity"/> ÷ (mean service time × slowdown × the share-weighted mean
+    /// of its <see cref="SimulatedBackendSpec.PathSlowdown"/> factors).
+    /// </summary>
+    /// <param name="backend">One of the scenario's backends.</param>
+    /// <returns>The throughput; <see cref="SimulatedBackendSpec.Throughput"/> when all paths are served at the same speed.</returns>
+    public double GetThroughput(SimulatedBackendSpec backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var classes = RequestClasses ?? [];
+        var total = classes.Sum(c => c.Share);
+        var factor = total > 0 ? classes.Sum(c => c.Share * backend.PathFactor(c.Path)) / total : 1;
+        return backend.Throughput / factor;
+    }
 
     /// <summary>Checks every setting and throws one exception that lists all errors.</summary>
     /// <exception cref="ArgumentException">The scenario is not valid.</exception>
@@ -98,6 +121,27 @@ public sealed record ScenarioDefinition
         if (RequestTimeout <= TimeSpan.Zero)
         {
             errors.Add($"RequestTimeout must be more than zero (was {RequestTimeout}).");
+        }
+
+        foreach (var requestClass in RequestClasses ?? [])
+        {
+            if (requestClass is null || string.IsNullOrEmpty(requestClass.Path) || requestClass.Path[0] != '/' || !(requestClass.Share > 0 && requestClass.Share < double.PositiveInfinity))
+            {
+                errors.Add($"Request class '{requestClass}' needs a path starting with '/' and a share more than zero.");
+            }
+        }
+
+        foreach (var duplicate in (RequestClasses ?? []).Where(c => c is not null).GroupBy(c => c.Path, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add($"Request class path '{duplicate.Key}' is used {duplicate.Count()} times.");
+        }
+
+        foreach (var path in (Backends ?? []).Where(b => b?.PathSlowdown is not null).SelectMany(b => b.PathSlowdown.Keys).Distinct(StringComparer.Ordinal))
+        {
+            if (!(RequestClasses ?? []).Any(c => string.Equals(c?.Path, path, StringComparison.Ordinal)))
+            {
+                errors.Add($"PathSlowdown names path '{path}', which is not one of the scenario's RequestClasses.");
+            }
         }
 
         foreach (var change in Timeline ?? [])

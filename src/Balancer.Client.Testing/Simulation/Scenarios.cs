@@ -87,8 +87,25 @@ public static class Scenarios
         Duration = TimeSpan.FromSeconds(3),
     };
 
+    /// <summary>
+    /// Gets 6 backends serving two kinds of request, <c>/a</c> and <c>/b</c> (half each): b0 serves <c>/a</c> 4× faster
+    /// than the rest and <c>/b</c> 4× slower, b1 the reverse, b2 to b5 both at the normal speed. A selector that only
+    /// sees each endpoint's overall latency cannot tell that b0 is the best place for <c>/a</c>; one that learns per
+    /// request class can.
+    /// </summary>
+    public static ScenarioDefinition RequestClasses { get; } = new("request-classes", Backends(6, (i, b) => i switch
+    {
+        0 => b with { PathSlowdown = PathFactors(0.25, 4) },
+        1 => b with { PathSlowdown = PathFactors(4, 0.25) },
+        _ => b,
+    }))
+    {
+        Description = "6 backends, /a and /b half each; b0 is 4x faster on /a and 4x slower on /b, b1 the reverse",
+        RequestClasses = [new RequestClass("/a"), new RequestClass("/b")],
+    };
+
     /// <summary>Gets every scenario above, in the order listed.</summary>
-    public static IReadOnlyList<ScenarioDefinition> All { get; } = [Uniform, OneSlow, Prequal, Stall, Flaky, Reset, BlackHole, Kill, Hetero, Herd, Large];
+    public static IReadOnlyList<ScenarioDefinition> All { get; } = [Uniform, OneSlow, Prequal, Stall, Flaky, Reset, BlackHole, Kill, Hetero, Herd, Large, RequestClasses];
 
     /// <summary>Returns the scenario named <paramref name="name"/> (case-insensitive), such as <c>one-slow</c>.</summary>
     /// <param name="name">The scenario's name.</param>
@@ -100,6 +117,8 @@ public static class Scenarios
         return All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"'{name}' is not a known scenario; known: {string.Join(", ", All.Select(s => s.Name))}.", nameof(name));
     }
+
+    private static Dictionary<string, double> PathFactors(double a, double b) => new(StringComparer.Ordinal) { ["/a"] = a, ["/b"] = b };
 
     private static SimulatedBackendSpec[] Backends(int count, Func<int, SimulatedBackendSpec, SimulatedBackendSpec>? customize = null)
     {

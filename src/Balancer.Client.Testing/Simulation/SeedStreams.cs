@@ -8,4 +8,6 @@ internal static class SeedStreams
     public const int Selector = 2;
 
     public const int Backend = 3;
+
+    public const int RequestClasses = 4;
 }

@@ -162,9 +162,15 @@ public sealed class SimulatedBackend
         request.ResidentIndex = -1;
     }
 
-    /// <summary>Draws the service time of a request entering service now, in ticks (at most one hour).</summary>
-    internal long NextServiceTicks() =>
-        (long)Math.Min(MeanServiceTicks * Slowdown * Random.NextServiceFactor(Spec.Distribution, Spec.LogNormalSigma), TimeSpan.TicksPerHour);
+    /// <summary>The service time factor of each request class of the run (see <see cref="SimulatedBackendSpec.PathSlowdown"/>); empty for one class.</summary>
+    internal double[] ClassFactors { get; set; } = [];
+
+    /// <summary>Draws the service time of a request of class <paramref name="classIndex"/> entering service now, in ticks (at most one hour).</summary>
+    internal long NextServiceTicks(int classIndex)
+    {
+        var factor = classIndex < ClassFactors.Length ? ClassFactors[classIndex] : 1;
+        return (long)Math.Min(MeanServiceTicks * Slowdown * factor * Random.NextServiceFactor(Spec.Distribution, Spec.LogNormalSigma), TimeSpan.TicksPerHour);
+    }
 
     /// <summary>Stores a value that the oracle's cost of this backend depends on, and refreshes that cost.</summary>
     private void SetAndUpdateCosts<T>(ref T field, T value)

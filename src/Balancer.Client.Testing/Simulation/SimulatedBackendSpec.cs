@@ -62,6 +62,14 @@ public sealed record SimulatedBackendSpec
     /// <value>The default value is <see cref="TimeSpan.Zero"/>.</value>
     public TimeSpan StallDuration { get; init; }
 
+    /// <summary>
+    /// Gets the factors by which the backend's service time differs per request path (see
+    /// <see cref="ScenarioDefinition.RequestClasses"/>), on top of <see cref="SlowdownFactor"/>: <c>{ ["/a"] = 0.25 }</c>
+    /// serves <c>/a</c> four times faster. Paths not named are served at factor 1.
+    /// </summary>
+    /// <value>The default value is an empty dictionary. Allowed: factors more than 0, up to 1000.</value>
+    public IReadOnlyDictionary<string, double> PathSlowdown { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
     /// <summary>Gets the requests per second the backend can serve as it starts: <see cref="Capacity"/> ÷ (mean service time × slowdown).</summary>
     public double Throughput => Capacity / (MeanServiceTime.TotalSeconds * SlowdownFactor);
 
@@ -102,11 +110,22 @@ public sealed record SimulatedBackendSpec
             errors.Add($"{prefix}FailureShare + ResetShare must be at most 1 (was {FailureShare + ResetShare}).");
         }
 
+        foreach (var (path, factor) in PathSlowdown ?? new Dictionary<string, double>())
+        {
+            if (!(factor > 0 && factor <= 1000))
+            {
+                errors.Add($"{prefix}PathSlowdown['{path}'] must be more than 0 and at most 1000 (was {factor}).");
+            }
+        }
+
         if (StallEvery < TimeSpan.Zero || StallDuration < TimeSpan.Zero)
         {
             errors.Add($"{prefix}StallEvery and StallDuration must not be negative.");
         }
     }
+
+    /// <summary>The service time factor of requests to <paramref name="path"/>: its <see cref="PathSlowdown"/> entry, or 1.</summary>
+    internal double PathFactor(string path) => PathSlowdown is not null && PathSlowdown.TryGetValue(path, out var factor) ? factor : 1;
 
     internal static void Check(List<string> errors, string prefix, string name, double value, double min, double max)
     {

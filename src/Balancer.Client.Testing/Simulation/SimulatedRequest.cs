@@ -18,6 +18,9 @@ internal sealed class SimulatedRequest(int id)
 
     public long ArrivalTicks { get; set; }
 
+    /// <summary>The index of the request's class in the scenario's <see cref="ScenarioDefinition.RequestClasses"/> (0 when it has none).</summary>
+    public int ClassIndex { get; set; }
+
     public EndpointLease Lease { get; set; }
 
     /// <summary>The position in <see cref="SimulatedBackend"/>'s list of requests it holds, or -1.</summary>

@@ -28,6 +28,9 @@ internal sealed class SimulationRun : ISimulationEventTarget
     private readonly Queue<RequestRef> _deadlines = new();
     private readonly List<SimulatedRequest> _requests = [];
     private readonly Stack<SimulatedRequest> _free = new();
+    private readonly HttpRequestMessage[] _classRequests;
+    private readonly double[] _classCumulative;
+    private readonly SimulationRandom[] _classDraws;
     private bool _timeoutScheduled;
     private long _outstanding;
 
@@ -47,6 +50,19 @@ internal sealed class SimulationRun : ISimulationEventTarget
         {
             _clients[i] = new SimulatedClient(i, _clients.Length, _backends, _clock, contender, options, meanInterarrival, costs, indexes);
             indexes ??= _clients[i].Indexes;
+        }
+
+        // Each kind of request has one message, shared by all its requests (the feedback tracker and selectors only read
+        // it), with its path; a scenario without kinds sends every request to '/'.
+        var classes = scenario.RequestClasses ?? [];
+        _classRequests = [.. classes.Select(c => new HttpRequestMessage(HttpMethod.Get, "http://simulation" + c.Path))];
+        var totalShare = classes.Sum(c => c.Share);
+        var cumulative = 0.0;
+        _classCumulative = [.. classes.Select(c => cumulative += c.Share / totalShare)];
+        _classDraws = [.. _clients.Select(c => new SimulationRandom(SimulationRandom.Derive(options.Seed, SeedStreams.RequestClasses, c.Index)))];
+        foreach (var backend in _backends)
+        {
+            backend.ClassFactors = [.. classes.Select(c => backend.Spec.PathFactor(c.Path))];
         }
 
         _changes = [.. scenario.Timeline];
@@ -130,7 +146,8 @@ internal sealed class SimulationRun : ISimulationEventTarget
     {
         var now = _clock.ElapsedTicks;
         ScheduleArrival(client.Index, now);
-        var endpoint = client.Selector.Select(new SelectionContext(client.Endpoints));
+        var classIndex = DrawClass(client.Index);
+        var endpoint = client.Selector.Select(new SelectionContext(client.Endpoints, RequestOf(classIndex)));
         if (endpoint is null)
         {
             _statistics.NoEndpoint();
@@ -148,6 +165,7 @@ internal sealed class SimulationRun : ISimulationEventTarget
         var request = Rent();
         request.Backend = backend;
         request.ArrivalTicks = now;
+        request.ClassIndex = classIndex;
         request.Lease = client.Tracker.Begin(endpoint, 1);
         _outstanding++;
         _deadlines.Enqueue(new RequestRef(request, request.Version));
@@ -213,7 +231,7 @@ internal sealed class SimulationRun : ISimulationEventTarget
         var backend = request.Backend;
         backend.InServiceCount++;
         request.State = RequestState.InService;
-        _clock.ScheduleAt(_clock.ElapsedTicks + backend.NextServiceTicks(), this, CompletionEvent, request.Id, request.Version);
+        _clock.ScheduleAt(_clock.ElapsedTicks + backend.NextServiceTicks(request.ClassIndex), this, CompletionEvent, request.Id, request.Version);
     }
 
     private void OnCompletion(SimulatedRequest request, int version)
@@ -401,7 +419,7 @@ internal sealed class SimulationRun : ISimulationEventTarget
             RequestOutcome.Reset => (null, SimulatedResponses.ConnectionReset),
             _ => ((HttpResponseMessage?)null, (Exception?)SimulatedResponses.Timeout),
         };
-        request.Lease.Complete(SimulatedResponses.Request, response, exception, canceled: false);
+        request.Lease.Complete(RequestOf(request.ClassIndex), response, exception, canceled: false);
         _statistics.Finished(outcome, _clock.ElapsedTicks - request.ArrivalTicks);
         if (request.ResidentIndex >= 0)
         {
@@ -414,6 +432,28 @@ internal sealed class SimulationRun : ISimulationEventTarget
         request.Lease = default;
         _free.Push(request);
     }
+
+    /// <summary>Draws the kind of an arriving request by its share (always 0 for a scenario with fewer than two kinds).</summary>
+    private int DrawClass(int client)
+    {
+        if (_classCumulative.Length < 2)
+        {
+            return 0;
+        }
+
+        var draw = _classDraws[client].NextDouble();
+        for (var i = 0; i < _classCumulative.Length - 1; i++)
+        {
+            if (draw < _classCumulative[i])
+            {
+                return i;
+            }
+        }
+
+        return _classCumulative.Length - 1;
+    }
+
+    private HttpRequestMessage RequestOf(int classIndex) => _classRequests.Length == 0 ? SimulatedResponses.Request : _classRequests[classIndex];
 
     private SimulatedRequest Rent()
     {

@@ -61,6 +61,7 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
 
         ValidateHealth(options.Health, Error);
         ValidateSubsetting(options.Subsetting, Environment.MachineName, Error);
+        ValidateMlScored(options.MlScored, Error);
         if (options.WeightedRoundRobin is not { } wrr)
         {
             Error("WeightedRoundRobin", null, "is not set");
@@ -303,6 +304,35 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             error("Subsetting.InstanceId", id, count >= 1
                 ? string.Create(CultureInfo.InvariantCulture, $"is out of range; allowed from 0 to {count - 1} (InstanceCount - 1)")
                 : "is out of range; it must be 0 or more");
+        }
+    }
+
+    private static void ValidateMlScored(MlScoredOptions? ml, Action<string, object?, string> error)
+    {
+        if (ml is null)
+        {
+            error("MlScored", null, "is not set");
+            return;
+        }
+
+        if (ml.RouteClasses is < 1 or > MlScoredConstants.MaxRouteClasses)
+        {
+            error("MlScored.RouteClasses", ml.RouteClasses, $"is out of range; allowed from 1 to {MlScoredConstants.MaxRouteClasses}");
+        }
+
+        if (ml.Candidates is < 2 or > MlScoredConstants.MaxCandidates)
+        {
+            error("MlScored.Candidates", ml.Candidates, $"is out of range; allowed from 2 to {MlScoredConstants.MaxCandidates}");
+        }
+
+        if (!(ml.Exploration >= 0 && ml.Exploration <= MlScoredConstants.MaxExploration))
+        {
+            error("MlScored.Exploration", ml.Exploration, $"is out of range; allowed from 0 (no exploration) to {MlScoredConstants.MaxExploration}");
+        }
+
+        if (ml.SampleWindow is < 2 or > MlScoredConstants.MaxSampleWindow)
+        {
+            error("MlScored.SampleWindow", ml.SampleWindow, $"is out of range; allowed from 2 to {MlScoredConstants.MaxSampleWindow}");
         }
     }
 

@@ -32,4 +32,12 @@ public static class EndpointSelectorNames
     /// better than the client can see it (uneven request costs, background work); needs servers that send the header.
     /// </summary>
     public const string WeightedRoundRobin = nameof(WeightedRoundRobin);
+
+    /// <summary>
+    /// Learns online, per endpoint and request class (method, route key, size), the latency and failure probability
+    /// to expect, scores a few weighted random candidates and picks the lowest predicted cost, exploring by Thompson
+    /// sampling. Best when endpoints differ per kind of request (caches, shards, mixed hardware); starts as PeakEwma.
+    /// A model trained offline can replace the online one (<see cref="MlScoredOptions.Scorer"/>).
+    /// </summary>
+    public const string MlScored = nameof(MlScored);
 }

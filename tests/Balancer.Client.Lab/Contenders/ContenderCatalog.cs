@@ -15,6 +15,7 @@ internal static class ContenderCatalog
         new BalancedContender(EndpointSelectorNames.PowerOfTwoChoices),
         new BalancedContender(EndpointSelectorNames.PeakEwma),
         new BalancedContender(EndpointSelectorNames.WeightedRoundRobin),
+        new BalancedContender(EndpointSelectorNames.MlScored),
         new BalancedContender(EndpointSelectorNames.PeakEwma, hedging: true),
         new ServiceDiscoveryContender(),
         new NaiveRoundRobinContender(),

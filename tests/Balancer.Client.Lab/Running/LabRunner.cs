@@ -34,7 +34,7 @@ internal static class LabRunner
         await using (clients.ConfigureAwait(false))
         {
             var names = backends.Backends.Select(b => b.Name).ToArray();
-            var generator = new LoadGenerator(clients.Clients, names, plan.OfferedRate, plan.Duration, seed);
+            var generator = new LoadGenerator(clients.Clients, names, plan.OfferedRate, plan.Duration, seed, plan.RequestClasses);
             var sampler = new ShareSampler();
             var process = Process.GetCurrentProcess();
             var cpuBefore = process.TotalProcessorTime;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Balancer.Client.Testing;
+using Balancer.Client.Testing.Simulation;
 using HdrHistogram;
 
 namespace Balancer.Client.Lab;
@@ -38,10 +39,17 @@ internal sealed class LoadGenerator
     private readonly long[] _outcomes = new long[Enum.GetValues<RequestOutcome>().Length];
     private readonly long[] _answeredBy;
     private readonly ConcurrentDictionary<string, int> _errorSamples = new(StringComparer.Ordinal);
+    private readonly Uri[] _paths;
+    private readonly double[] _pathCumulative;
     private long _sent;
 
-    public LoadGenerator(IReadOnlyList<HttpClient> clients, IReadOnlyList<string> backendNames, double rate, TimeSpan duration, int seed)
+    public LoadGenerator(IReadOnlyList<HttpClient> clients, IReadOnlyList<string> backendNames, double rate, TimeSpan duration, int seed, IReadOnlyList<RequestClass> requestClasses)
     {
+        // Without request classes every request asks for the same path; with them, each draws its path by share.
+        _paths = requestClasses.Count == 0 ? [ContenderClients.RequestUri] : [.. requestClasses.Select(c => new Uri(c.Path.TrimStart('/'), UriKind.Relative))];
+        var total = requestClasses.Sum(c => c.Share);
+        var cumulative = 0.0;
+        _pathCumulative = [.. requestClasses.Select(c => cumulative += c.Share / total)];
         _clients = clients;
         _backendIndexes = backendNames.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
         _answeredBy = new long[backendNames.Count];
@@ -77,7 +85,7 @@ internal sealed class LoadGenerator
             while (offset < durationTicks && start + offset <= now)
             {
                 var client = _clients.Count == 1 ? _clients[0] : _clients[_random.Next(_clients.Count)];
-                inFlight.Add(SendAsync(client, start + offset));
+                inFlight.Add(SendAsync(client, NextPath(), start + offset));
                 offset += NextGapTicks(frequency);
             }
 
@@ -96,7 +104,19 @@ internal sealed class LoadGenerator
     private long NextGapTicks(double frequency) =>
         Math.Max(1, (long)(-Math.Log(1 - _random.NextDouble()) / _rate * frequency));
 
-    private async Task SendAsync(HttpClient client, long due)
+    private Uri NextPath()
+    {
+        if (_paths.Length == 1)
+        {
+            return _paths[0];
+        }
+
+        var draw = _random.NextDouble();
+        var index = Array.FindIndex(_pathCumulative, c => draw < c);
+        return _paths[index < 0 ? _paths.Length - 1 : index];
+    }
+
+    private async Task SendAsync(HttpClient client, Uri path, long due)
     {
         // Start on the thread pool, so that a selector or connect that blocks does not hold back the schedule.
         await Task.Yield();
@@ -105,7 +125,7 @@ internal sealed class LoadGenerator
         var outcome = RequestOutcome.Other;
         try
         {
-            using var response = await client.GetAsync(ContenderClients.RequestUri).ConfigureAwait(false);
+            using var response = await client.GetAsync(path).ConfigureAwait(false);
             if (response.Headers.TryGetValues(BackendHeaders.Backend, out var names)
                 && _backendIndexes.TryGetValue(names.First(), out var index))
             {

@@ -58,7 +58,7 @@ public class BalancerOptionsValidatorTests
             o.AddEndpoint("http://127.0.0.1:8080");
         });
 
-        error.Should().Contain("Selector 'LeastMagic' is not a known selector; use one of: PeakEwma, PowerOfTwoChoices, Random, RoundRobin");
+        error.Should().Contain("Selector 'LeastMagic' is not a known selector; use one of: ").And.Contain("MlScored, PeakEwma, PowerOfTwoChoices, Random, RoundRobin");
     }
 
     [Fact]
@@ -117,6 +117,25 @@ public class BalancerOptionsValidatorTests
         var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("catalog");
 
         client.BaseAddress.Should().Be(new Uri("http://catalog/"));
+    }
+
+    [Fact]
+    public void CreateClient_BadMlScoredOptions_NamesEveryFieldAndValue()
+    {
+        var error = Validate(o =>
+        {
+            o.Selector = EndpointSelectorNames.MlScored;
+            o.AddEndpoint("http://127.0.0.1:8080");
+            o.MlScored.Candidates = 1;
+            o.MlScored.Exploration = -0.5;
+            o.MlScored.RouteClasses = 0;
+            o.MlScored.SampleWindow = 1;
+        });
+
+        error.Should().Contain("Balancer client 'catalog': MlScored.Candidates '1' is out of range; allowed from 2 to 16")
+            .And.Contain("MlScored.Exploration '-0.5' is out of range")
+            .And.Contain("MlScored.RouteClasses '0' is out of range; allowed from 1 to 1024")
+            .And.Contain("MlScored.SampleWindow '1' is out of range");
     }
 
     private static string Validate(Action<BalancerOptions> configure)

@@ -1,0 +1,90 @@
+using Balancer.Client.Feedback;
+
+namespace Balancer.Client.Selection;
+
+/// <summary>
+/// The online model of one endpoint: per request class, time- and count-decayed sums of latency, squared latency,
+/// attempts and failures. Recording is lock-free (one interlocked exchange and five compare-and-swap loops, O(1));
+/// a reader may see one field a sample ahead of another, which moves an estimate by at most one sample's weight.
+/// </summary>
+internal sealed class EndpointModel(int classes)
+{
+    private readonly Cell[] _cells = new Cell[classes];
+
+    public int Classes => _cells.Length;
+
+    /// <summary>
+    /// Records one completed attempt of class <paramref name="classIndex"/>. Older samples keep the weight
+    /// min(exp(−Δt/τ), 1 − 1/window): the model remembers about the last window samples, or τ, whichever is shorter.
+    /// A failure counts as a latency sample only when it took longer than the current mean (a timeout); a fast failure
+    /// (refused, 503) is never evidence of speed.
+    /// </summary>
+    public void Record(int classIndex, bool failure, double latencySeconds, long timestamp, double inverseDecay, int window)
+    {
+        ref var cell = ref _cells[classIndex];
+        var previous = Interlocked.Exchange(ref cell.Timestamp, timestamp);
+        var keep = previous == 0 ? 0 : Math.Min(Math.Exp(-Math.Max(0, timestamp - previous) * inverseDecay), 1 - (1.0 / window));
+        var samples = Volatile.Read(ref cell.Samples);
+        var counts = !failure || samples <= 0 || latencySeconds > Volatile.Read(ref cell.LatencySum) / samples;
+        EndpointStats.AddDecayed(ref cell.Attempts, 1, keep);
+        EndpointStats.AddDecayed(ref cell.Failures, failure ? 1 : 0, keep);
+        EndpointStats.AddDecayed(ref cell.Samples, counts ? 1 : 0, keep);
+        EndpointStats.AddDecayed(ref cell.LatencySum, counts ? latencySeconds : 0, keep);
+        EndpointStats.AddDecayed(ref cell.SquareSum, counts ? latencySeconds * latencySeconds : 0, keep);
+    }
+
+    /// <summary>Reads class <paramref name="classIndex"/> as of <paramref name="timestamp"/>: counts decay with the time since its last sample.</summary>
+    public ClassEstimate Read(int classIndex, long timestamp, double inverseDecay)
+    {
+        ref var cell = ref _cells[classIndex];
+        var last = Volatile.Read(ref cell.Timestamp);
+        if (last == 0)
+        {
+            return default;
+        }
+
+        var idle = Math.Exp(-Math.Max(0, timestamp - last) * inverseDecay);
+        var samples = Volatile.Read(ref cell.Samples);
+        var mean = samples > 0 ? Volatile.Read(ref cell.LatencySum) / samples : 0;
+        var variance = samples > 0 ? Math.Max(0, (Volatile.Read(ref cell.SquareSum) / samples) - (mean * mean)) : 0;
+        return new ClassEstimate(samples * idle, mean, variance, Volatile.Read(ref cell.Attempts) * idle, Volatile.Read(ref cell.Failures) * idle);
+    }
+
+    private struct Cell
+    {
+        public double Samples;
+        public double LatencySum;
+        public double SquareSum;
+        public double Attempts;
+        public double Failures;
+        public long Timestamp;
+    }
+}
+
+/// <summary>What the model knows of one endpoint and class: effective samples, latency mean and variance, attempts and failures.</summary>
+internal readonly record struct ClassEstimate(double Samples, double Mean, double Variance, double Attempts, double Failures)
+{
+    /// <summary>
+    /// The posterior of the class's mean latency, with the endpoint's peak-EWMA latency <paramref name="prior"/> worth
+    /// <see cref="MlScoredConstants.PriorSamples"/> samples of coefficient of variation 1: the mean is the weighted
+    /// average; the uncertainty, the standard deviation of ln(mean), is the pooled coefficient of variation ÷ √(n₀ + n).
+    /// With no samples the estimate is the prior, as <see cref="EndpointSelectorNames.PeakEwma"/> uses it.
+    /// </summary>
+    public (double Latency, double Uncertainty) Latency(double prior)
+    {
+        const double N0 = MlScoredConstants.PriorSamples;
+        var n = Samples;
+        var total = N0 + n;
+        var latency = ((N0 * prior) + (n * Mean)) / total;
+        var variation = n > 0 && Mean > 0 ? Variance / (Mean * Mean) : 0;
+        var pooled = ((N0 * MlScoredConstants.PriorVariation * MlScoredConstants.PriorVariation) + (n * variation)) / total;
+        return (latency, Math.Sqrt(pooled / total));
+    }
+
+    /// <summary>The posterior failure probability: (n₀ × <paramref name="prior"/> + failures) ÷ (n₀ + attempts).</summary>
+    public double FailureProbability(double prior)
+    {
+        const double N0 = MlScoredConstants.PriorSamples;
+        return Math.Clamp(((N0 * prior) + Failures) / (N0 + Attempts), 0, 1);
+    }
+}

@@ -1,0 +1,30 @@
+namespace Balancer.Client.Selection;
+
+internal static class MlScoredConstants
+{
+    public const int DefaultRouteClasses = 16;
+
+    public const int MaxRouteClasses = 1024;
+
+    public const int DefaultCandidates = 4;
+
+    public const int MaxCandidates = 16;
+
+    public const int DefaultSampleWindow = 50;
+
+    public const int MaxSampleWindow = 100_000;
+
+    public const double MaxExploration = 10;
+
+    /// <summary>How many samples the endpoint-wide estimates (peak-EWMA latency, failure rate) are worth as the prior of a class.</summary>
+    public const double PriorSamples = 2;
+
+    /// <summary>The prior coefficient of variation of latency (that of an exponential distribution).</summary>
+    public const double PriorVariation = 1;
+
+    /// <summary>The cap of <see cref="EndpointFeatures.SecondsSinceFailure"/>.</summary>
+    public const double MaxSecondsSinceFailure = 3600;
+
+    /// <summary>The name of the activity event that explains a pick.</summary>
+    public const string PickEventName = "balancer.ml_scored.pick";
+}

@@ -1,0 +1,113 @@
+namespace Balancer.Client.Selection;
+
+/// <summary>The request side of the features: method, route key, size band and the class they make.</summary>
+internal readonly record struct RequestFeatures(int Method, int RouteKey, int Class, float ContentLength);
+
+/// <summary>
+/// Turns a request into <see cref="RequestFeatures"/> without allocating: the route key (by default the first path
+/// segment) is hashed with FNV-1a, stable across processes, so that a model trained elsewhere sees the same numbers.
+/// The class of a pick travels to its feedback in the request's options (the URI is the endpoint's by then).
+/// </summary>
+internal static class RequestClassifier
+{
+    private const string OptionKey = "Balancer.Client.MlScored.Class";
+    private const uint FnvOffset = 2166136261;
+    private const uint FnvPrime = 16777619;
+    private static readonly object[] s_boxedClasses = [.. Enumerable.Range(0, MlScoredConstants.MaxRouteClasses).Select(i => (object)i)];
+
+    public static RequestFeatures Describe(HttpRequestMessage? request, Func<HttpRequestMessage, string?>? routeKey, int classes)
+    {
+        if (request is null)
+        {
+            return new RequestFeatures(0, Bucket(FnvOffset, classes), Bucket(Mix(FnvOffset, 0, 0), classes), 0);
+        }
+
+        var key = routeKey is null ? FirstSegment(request.RequestUri) : (routeKey(request) ?? string.Empty).AsSpan();
+        var routeHash = Hash(key);
+        var method = MethodCode(request.Method);
+        var length = request.Content?.Headers.ContentLength ?? 0;
+        var band = length <= 0 ? 0 : length <= 1024 ? 1 : length <= 65536 ? 2 : 3;
+        return new RequestFeatures(method, Bucket(routeHash, classes), Bucket(Mix(routeHash, method, band), classes), length <= 0 ? 0 : (float)Math.Log(1 + length));
+    }
+
+    /// <summary>Stores the class of the pick in the request, for <see cref="TryRecall"/> when the attempt completes.</summary>
+    public static void Remember(HttpRequestMessage? request, int classIndex)
+    {
+        if (request is not null)
+        {
+            ((IDictionary<string, object?>)request.Options)[OptionKey] = s_boxedClasses[classIndex];
+        }
+    }
+
+    public static bool TryRecall(HttpRequestMessage request, out int classIndex)
+    {
+        if (((IDictionary<string, object?>)request.Options).TryGetValue(OptionKey, out var value) && value is int stored)
+        {
+            classIndex = stored;
+            return true;
+        }
+
+        classIndex = 0;
+        return false;
+    }
+
+    /// <summary>The first path segment: <c>/orders/42?x=1</c> → <c>orders</c>; empty for <c>/</c> or no URI.</summary>
+    internal static ReadOnlySpan<char> FirstSegment(Uri? uri)
+    {
+        if (uri is null)
+        {
+            return [];
+        }
+
+        var path = (uri.IsAbsoluteUri ? uri.AbsolutePath : uri.OriginalString).AsSpan().TrimStart('/');
+        var end = path.IndexOfAny('/', '?', '#');
+        return end < 0 ? path : path[..end];
+    }
+
+    internal static int MethodCode(HttpMethod method)
+    {
+        if (method.Equals(HttpMethod.Get))
+        {
+            return 0;
+        }
+
+        if (method.Equals(HttpMethod.Head))
+        {
+            return 1;
+        }
+
+        if (method.Equals(HttpMethod.Post))
+        {
+            return 2;
+        }
+
+        if (method.Equals(HttpMethod.Put))
+        {
+            return 3;
+        }
+
+        if (method.Equals(HttpMethod.Delete))
+        {
+            return 4;
+        }
+
+        return method.Equals(HttpMethod.Patch) ? 5 : method.Equals(HttpMethod.Options) ? 6 : 7;
+    }
+
+    /// <summary>FNV-1a over the UTF-16 code units.</summary>
+    internal static uint Hash(ReadOnlySpan<char> key)
+    {
+        var hash = FnvOffset;
+        foreach (var c in key)
+        {
+            hash = (hash ^ c) * FnvPrime;
+        }
+
+        return hash;
+    }
+
+    private static uint Mix(uint hash, int method, int band) => (((hash ^ (uint)method) * FnvPrime) ^ (uint)band) * FnvPrime;
+
+    /// <summary>Maps a hash onto 0 … <paramref name="classes"/> − 1 by multiply-shift (no modulo bias worth speaking of).</summary>
+    private static int Bucket(uint hash, int classes) => (int)(((ulong)hash * (uint)classes) >> 32);
+}

@@ -1,0 +1,51 @@
+using Balancer.Client.Selection;
+
+namespace Balancer.Client.IntegrationTests.Selection;
+
+[Collection(LoadSensitiveGroup.Name)]
+public sealed class MlScoredSelectorTests
+{
+    [Fact]
+    public async Task MlScored_BackendsFastForDifferentPaths_LearnsWhichServesWhat()
+    {
+        // backend-0 serves /a in 2 ms and /b in 50 ms, backend-1 the reverse, backend-2 and backend-3 both in 10 ms.
+        await using var cluster = await BackendCluster.StartAsync(4, (i, o) =>
+        {
+            o.Behavior.Distribution = ServiceTimeDistribution.Constant;
+            o.Behavior.MeanServiceTime = TimeSpan.FromMilliseconds(10);
+            o.Behavior.PathSlowdown = i switch
+            {
+                0 => new Dictionary<string, double> { ["/a"] = 0.2, ["/b"] = 5 },
+                1 => new Dictionary<string, double> { ["/a"] = 5, ["/b"] = 0.2 },
+                _ => null,
+            };
+        });
+        // The first requests of the process compile its code paths and take tens of milliseconds: a model that saw them
+        // would take a while to forget (as Peak EWMA does). Warm up with another client, learn with a fresh one.
+        await using (var warm = TestServices.Build("ml-warm-up", o => o.AddEndpoints(cluster)))
+        {
+            (await Load.GetAsync(warm.CreateClient("ml-warm-up"), "/warm-up", 200, 4)).Should().Be(0);
+        }
+
+        await using var provider = TestServices.Build("ml-paths", o =>
+        {
+            o.Selector = EndpointSelectorNames.MlScored;
+            o.AddEndpoints(cluster);
+        });
+        var client = provider.CreateClient("ml-paths");
+
+        // Learning: both paths interleaved, so that every endpoint is seen on both.
+        var learning = await Task.WhenAll(Load.GetAsync(client, "/a/warm-up", 300, 2), Load.GetAsync(client, "/b/warm-up", 300, 2));
+        learning.Should().AllBeEquivalentTo(0);
+
+        cluster.ResetCounters();
+        (await Load.GetAsync(client, "/a/item", 200, 2)).Should().Be(0);
+        var aShares = cluster.ReceivedShares();
+        cluster.ResetCounters();
+        (await Load.GetAsync(client, "/b/item", 200, 2)).Should().Be(0);
+        var bShares = cluster.ReceivedShares();
+
+        aShares["backend-0"].Should().BeGreaterThanOrEqualTo(0.7, "/a should go to the backend that serves it fast; shares: {0}", string.Join(", ", aShares));
+        bShares["backend-1"].Should().BeGreaterThanOrEqualTo(0.7, "/b should go to the backend that serves it fast; shares: {0}", string.Join(", ", bShares));
+    }
+}
