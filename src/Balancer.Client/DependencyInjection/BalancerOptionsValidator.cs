@@ -87,6 +87,7 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             }
         }
 
+        ValidateConsistentHash(options.ConsistentHash, Error);
         if (options.Endpoints is null || options.Endpoints.Count == 0)
         {
             Error("Endpoints", "(empty)", $"has no endpoint; add at least one, in code or under 'Balancer:Clients:{client}:Endpoints'");
@@ -227,6 +228,28 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             }
         }
     }
+
+    private static void ValidateConsistentHash(ConsistentHashOptions? hash, Action<string, object?, string> error)
+    {
+        if (hash is null)
+        {
+            error("ConsistentHash", null, "is not set");
+            return;
+        }
+
+        if (double.IsNaN(hash.LoadBoundFactor) || hash.LoadBoundFactor <= 1)
+        {
+            error("ConsistentHash.LoadBoundFactor", hash.LoadBoundFactor, "must be greater than 1 (1.25 is a good start; Infinity turns the bound off)");
+        }
+
+        if (hash.HeaderName is { } header && (header.Length == 0 || !header.All(IsTokenChar)))
+        {
+            error("ConsistentHash.HeaderName", header, "is not a valid header name; use letters, digits and !#$%&'*+-.^_`|~ only, such as 'X-User-Id'");
+        }
+    }
+
+    /// <summary>A character allowed in an HTTP token (RFC 9110), such as a header name.</summary>
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
 
     private static string Show(object? value) => value switch
     {
