@@ -44,6 +44,19 @@ public class HashRingTests
     }
 
     [Fact]
+    public void Ring_LargeRing_IsSortedByPositionThenOwner()
+    {
+        var ring = new HashRing(_endpoints.WithWeights(Enumerable.Range(0, 300).Select(i => 1 + (i % 3)).ToArray()));
+
+        ring.PointCount.Should().Be(600 * ConsistentHashConstants.PointsPerWeight);
+        for (var i = 1; i < ring.PointCount; i++)
+        {
+            var ordered = ring.PositionAt(i - 1) < ring.PositionAt(i) || (ring.PositionAt(i - 1) == ring.PositionAt(i) && ring.OwnerAt(i - 1) <= ring.OwnerAt(i));
+            ordered.Should().BeTrue("point {0} follows point {1}", i, i - 1);
+        }
+    }
+
+    [Fact]
     public void Ring_HasPointsPerWeight_AndIsCappedForLargeSets()
     {
         new HashRing(_endpoints.WithWeights(1, 1, 1, 1, 1, 1, 1, 1, 1, 1)).PointCount.Should().Be(10 * ConsistentHashConstants.PointsPerWeight);
