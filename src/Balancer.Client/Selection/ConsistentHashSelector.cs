@@ -5,9 +5,10 @@ namespace Balancer.Client.Selection;
 /// <summary>
 /// Consistent hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam): a request's key is hashed onto the
 /// <see cref="HashRing"/> of the eligible endpoints, and the walk from there takes the first endpoint that was not tried
-/// by an earlier attempt and whose requests in flight, counting this one, stay within ⌈c × (all in flight + 1) ×
-/// weight ÷ Σweight⌉. Requests without a key go to the <see cref="PeakEwmaSelector"/> fallback. A pick reads the
-/// ring and the in-flight counters only: no lock, no allocation.
+/// by an earlier attempt and whose requests in flight, counting this one, stay within ⌈c × (L + 1) × weight ÷ Σweight⌉,
+/// L being the client's requests in flight (Envoy bounds on the cluster's active requests the same way). Requests
+/// without a key go to the <see cref="PeakEwmaSelector"/> fallback. A pick reads the ring and a few in-flight counters
+/// only: no lock, no allocation, O(1) on average whatever the number of endpoints.
 /// </summary>
 internal sealed class ConsistentHashSelector : IEndpointSelector
 {
@@ -56,7 +57,7 @@ internal sealed class ConsistentHashSelector : IEndpointSelector
         // Each endpoint owns many points: remember the rejected ones so each is judged once and the walk ends when all were.
         Span<ulong> rejected = items.Length <= ConsistentHashConstants.MaxTrackedEndpoints ? stackalloc ulong[(items.Length + 63) >> 6] : default;
         var remaining = items.Length;
-        var load = new LoadTotal(items);
+        var total = -1;
         BalancerEndpoint? firstUntried = null;
         for (int step = 0, index = start; step < ring.PointCount; step++, index = index + 1 == ring.PointCount ? 0 : index + 1)
         {
@@ -77,7 +78,7 @@ internal sealed class ConsistentHashSelector : IEndpointSelector
             if (tried.Count == 0 || !Contains(tried, endpoint))
             {
                 firstUntried ??= endpoint;
-                if (IsWithinBound(endpoint, ring.TotalWeight, ref load))
+                if (IsWithinBound(endpoint, ring.TotalWeight, ref total))
                 {
                     return endpoint;
                 }
@@ -94,13 +95,24 @@ internal sealed class ConsistentHashSelector : IEndpointSelector
     }
 
     /// <summary>
-    /// Whether in flight + 1 ≤ ⌈c × (L + 1) × w ÷ W⌉, that is in flight &lt; c × (L + 1) × w ÷ W, where L is the total
-    /// in flight. An idle endpoint always qualifies; otherwise L is summed only as far as needed to decide.
+    /// Whether in flight + 1 ≤ ⌈c × (L + 1) × w ÷ W⌉, that is in flight &lt; c × (L + 1) × w ÷ W, where L is the
+    /// client's total in flight (one counter, read once per pick and only when needed: an idle endpoint always qualifies).
     /// </summary>
-    private bool IsWithinBound(BalancerEndpoint endpoint, long totalWeight, ref LoadTotal load)
+    private bool IsWithinBound(BalancerEndpoint endpoint, long totalWeight, ref int total)
     {
-        var inFlight = endpoint.Stats.InFlight;
-        return inFlight <= 0 || load.Exceeds((inFlight * (double)totalWeight / (_loadBound * endpoint.Weight)) - 1);
+        var stats = endpoint.Stats;
+        var inFlight = stats.InFlight;
+        if (inFlight <= 0)
+        {
+            return true;
+        }
+
+        if (total < 0)
+        {
+            total = Math.Max(stats.ClientInFlight, 0);
+        }
+
+        return inFlight * (double)totalWeight < _loadBound * (total + 1) * endpoint.Weight;
     }
 
     private bool TryHashKey(HttpRequestMessage? request, out ulong hash)
@@ -158,23 +170,5 @@ internal sealed class ConsistentHashSelector : IEndpointSelector
         }
 
         return false;
-    }
-
-    /// <summary>The total in flight over the ring's endpoints, summed lazily: most picks decide before reading them all.</summary>
-    private struct LoadTotal(BalancerEndpoint[] items)
-    {
-        private long _sum;
-        private int _next;
-
-        /// <summary>Whether the total is above <paramref name="threshold"/>.</summary>
-        public bool Exceeds(double threshold)
-        {
-            while (_sum <= threshold && _next < items.Length)
-            {
-                _sum += Math.Max(0, items[_next++].Stats.InFlight);
-            }
-
-            return _sum > threshold;
-        }
     }
 }

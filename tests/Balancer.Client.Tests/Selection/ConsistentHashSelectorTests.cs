@@ -160,6 +160,26 @@ public class ConsistentHashSelectorTests
     }
 
     [Fact]
+    public void Select_Bound_CountsEveryRequestInFlightOfTheClient()
+    {
+        var endpoints = _endpoints.WithWeights(1, 1, 1, 1);
+        var ejected = _endpoints.Create(6000);
+        var selector = Create();
+        using var request = Keyed("hot");
+        var home = selector.Select(new SelectionContext(endpoints, request))!;
+        SetInFlight(home, 3);
+
+        // L = 3: ⌈1.25 × 4 / 4⌉ = 2 < 4, skipped.
+        home.Stats.ClientInFlight.Should().Be(3);
+        selector.Select(new SelectionContext(endpoints, request)).Should().NotBeSameAs(home);
+
+        // 9 more in flight on an endpoint of the client that is not eligible: L = 12, ⌈1.25 × 13 / 4⌉ = 5 ≥ 4.
+        SetInFlight(ejected, 9);
+        home.Stats.ClientInFlight.Should().Be(12);
+        selector.Select(new SelectionContext(endpoints, request)).Should().BeSameAs(home);
+    }
+
+    [Fact]
     public void Select_InfiniteBound_KeepsEveryRequestOfAKeyOnItsEndpoint()
     {
         var endpoints = _endpoints.WithWeights(1, 1, 1, 1);
