@@ -15,7 +15,11 @@ public sealed class ConsistentHashOptions
     /// <value>The default value is <see langword="null"/> (no header).</value>
     public string? HeaderName { get; set; }
 
-    /// <summary>Gets or sets a function that returns the key of a request (code only). It runs on every request, so keep it cheap.</summary>
+    /// <summary>
+    /// Gets or sets a function that returns the key of a request (code only). It runs on every request that has no key
+    /// set with <see cref="BalancerHttpRequestExtensions.SetBalancerHashKey"/>, so keep it cheap; an exception it throws
+    /// fails the request.
+    /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public HashKeyProvider? KeyProvider { get; set; }
 
