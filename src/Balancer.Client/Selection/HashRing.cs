@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Balancer.Client.Endpoints;
 
@@ -44,18 +45,7 @@ internal sealed class HashRing : ISnapshotDerived
             size += counts[i];
         }
 
-        // Each point packs its position (high half) and its owner (low half), so one sort orders both.
-        _points = new ulong[size];
-        var next = 0;
-        for (var i = 0; i < Items.Length; i++)
-        {
-            var seed = Hash(Items[i].Key);
-            for (var replica = 1; replica <= counts[i]; replica++)
-            {
-                _points[next++] = (Mix(seed + (Golden * (ulong)replica)) & 0xFFFFFFFF00000000UL) | (uint)i;
-            }
-        }
-
+        _points = Generate(Items, counts, size);
         Sort(_points);
         (_guide, _shift) = BuildGuide(_points);
     }
@@ -103,11 +93,31 @@ internal sealed class HashRing : ISnapshotDerived
     /// <summary>Returns the endpoint a key hash belongs to when no endpoint is skipped.</summary>
     public BalancerEndpoint Owner(ulong hash) => Items[OwnerAt(Find(Position(hash)))];
 
+    /// <summary>Each point packs its position (high half) and its owner (low half), so that one sort orders both.</summary>
+    /// <remarks>The build runs rarely but loops over up to 262,144 points: it is compiled fully optimized at once.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static ulong[] Generate(BalancerEndpoint[] items, int[] counts, int size)
+    {
+        var points = new ulong[size];
+        var next = 0;
+        for (var i = 0; i < items.Length; i++)
+        {
+            var seed = Hash(items[i].Key);
+            for (var replica = 1; replica <= counts[i]; replica++)
+            {
+                points[next++] = (Mix(seed + (Golden * (ulong)replica)) & 0xFFFFFFFF00000000UL) | (uint)i;
+            }
+        }
+
+        return points;
+    }
+
     /// <summary>
     /// Sorts the points. Large rings use a stable two-pass radix sort on the 32-bit position (O(n), several times faster
     /// than a comparison sort at 160,000 points); the points are generated in owner order, so ties end up ordered by
     /// owner exactly as a plain sort of the packed values orders them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Sort(ulong[] points)
     {
         if (points.Length < 1 << 14)
@@ -123,6 +133,7 @@ internal sealed class HashRing : ISnapshotDerived
         RadixPass(buffer, points, counts, 48);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RadixPass(ulong[] from, ulong[] to, int[] counts, int shift)
     {
         foreach (var point in from)
@@ -156,6 +167,7 @@ internal sealed class HashRing : ISnapshotDerived
     /// 2^bits buckets of the circle, between half and all the number of points; entry b is the index of the first
     /// point at or after b × 2^shift, and a final entry holds the point count.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[] Guide, int Shift) BuildGuide(ulong[] points)
     {
         var bits = 1;
