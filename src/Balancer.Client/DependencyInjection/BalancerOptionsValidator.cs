@@ -62,6 +62,7 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
         ValidateHealth(options.Health, Error);
         ValidateSubsetting(options.Subsetting, Environment.MachineName, Error);
         ValidateMlScored(options.MlScored, Error);
+        ValidateConsistentHash(options.ConsistentHash, Error);
         if (options.WeightedRoundRobin is not { } wrr)
         {
             Error("WeightedRoundRobin", null, "is not set");
@@ -335,6 +336,28 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             error("MlScored.SampleWindow", ml.SampleWindow, $"is out of range; allowed from 2 to {MlScoredConstants.MaxSampleWindow}");
         }
     }
+
+    private static void ValidateConsistentHash(ConsistentHashOptions? hash, Action<string, object?, string> error)
+    {
+        if (hash is null)
+        {
+            error("ConsistentHash", null, "is not set");
+            return;
+        }
+
+        if (double.IsNaN(hash.LoadBoundFactor) || hash.LoadBoundFactor <= 1)
+        {
+            error("ConsistentHash.LoadBoundFactor", hash.LoadBoundFactor, "must be greater than 1 (1.25 is a good start; Infinity turns the bound off)");
+        }
+
+        if (hash.HeaderName is { } header && (header.Length == 0 || !header.All(IsTokenChar)))
+        {
+            error("ConsistentHash.HeaderName", header, "is not a valid header name; use letters, digits and !#$%&'*+-.^_`|~ only, such as 'X-User-Id'");
+        }
+    }
+
+    /// <summary>A character allowed in an HTTP token (RFC 9110), such as a header name.</summary>
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
 
     private static string Show(object? value) => value switch
     {

@@ -189,9 +189,20 @@ public sealed class EndpointStats
         return (1 + (FeedbackConstants.FailureRatePenalty * FailureRate)) * (1 << consecutive);
     }
 
-    internal void IncrementInFlight() => Interlocked.Increment(ref _inFlight);
+    /// <summary>Gets the requests in flight on all endpoints of the same client (see <see cref="FeedbackSettings.InFlight"/>).</summary>
+    internal int ClientInFlight => _settings.InFlight;
 
-    internal void DecrementInFlight() => Interlocked.Decrement(ref _inFlight);
+    internal void IncrementInFlight()
+    {
+        Interlocked.Increment(ref _inFlight);
+        _settings.AddInFlight(1);
+    }
+
+    internal void DecrementInFlight()
+    {
+        Interlocked.Decrement(ref _inFlight);
+        _settings.AddInFlight(-1);
+    }
 
     /// <summary>Records a completed attempt. <paramref name="latencySeconds"/> is the time to response headers.</summary>
     internal void Record(bool failure, double latencySeconds, long timestamp)

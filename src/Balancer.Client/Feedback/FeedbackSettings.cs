@@ -6,6 +6,7 @@ internal sealed class FeedbackSettings
     public static readonly FeedbackSettings Default = new(TimeProvider.System, FeedbackConstants.DefaultLatencyDecayTime);
 
     private double _inverseDecayTimestampUnits;
+    private PaddedCounter _inFlight;
 
     public FeedbackSettings(TimeProvider timeProvider, TimeSpan decayTime)
     {
@@ -31,6 +32,19 @@ internal sealed class FeedbackSettings
     public double InverseDecayTimestampUnits => Volatile.Read(ref _inverseDecayTimestampUnits);
 
     public double ToSeconds(long elapsedTimestampUnits) => (double)elapsedTimestampUnits / TimeProvider.TimestampFrequency;
+
+    /// <summary>Gets the requests in flight on all endpoints that share these settings: those of one client, in O(1).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight.Value);
+
+    public void AddInFlight(int delta) => Interlocked.Add(ref _inFlight.Value, delta);
+
+    /// <summary>A counter on a cache line of its own, so that updating it does not slow down readers of the settings.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
+    private struct PaddedCounter
+    {
+        [System.Runtime.InteropServices.FieldOffset(64)]
+        public int Value;
+    }
 }
 
 /// <summary>The client-wide average latency: the neutral prior of endpoints that have no sample yet.</summary>

@@ -109,7 +109,7 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
             var remaining = pool.Where(e => !ContainsKey(tried, e)).ToArray();
             if (remaining.Length > 0)
             {
-                candidates = new RetryEndpointList(remaining);
+                candidates = new RetryEndpointList(remaining, pool);
             }
             else if (!state.ReuseTriedEndpoints)
             {

@@ -40,4 +40,12 @@ public static class EndpointSelectorNames
     /// A model trained offline can replace the online one (<see cref="MlScoredOptions.Scorer"/>).
     /// </summary>
     public const string MlScored = nameof(MlScored);
+
+    /// <summary>
+    /// Consistent hashing with bounded loads: requests with the same key (a header, a function or
+    /// <c>request.SetBalancerHashKey</c>) go to the same endpoint while it is not loaded above
+    /// <see cref="ConsistentHashOptions.LoadBoundFactor"/> × its share of the average; few keys move when endpoints
+    /// change. Best for caches and per-key state on the servers; requests without a key are balanced by PeakEwma.
+    /// </summary>
+    public const string ConsistentHash = nameof(ConsistentHash);
 }

@@ -24,6 +24,7 @@ internal sealed class EndpointSelectorRegistry
             [EndpointSelectorNames.PeakEwma] = c => new PeakEwmaSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider),
             [EndpointSelectorNames.WeightedRoundRobin] = c => new WeightedRoundRobinSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider, c.Options.WeightedRoundRobin),
             [EndpointSelectorNames.MlScored] = c => new MlScoredSelector(c.ClientName, RandomSource.Create(c.Options.RandomSeed), c.Feedback, c.Options.MlScored),
+            [EndpointSelectorNames.ConsistentHash] = c => new ConsistentHashSelector(c.Options.ConsistentHash, new PeakEwmaSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider)),
         }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private readonly FrozenDictionary<string, Func<SelectorFactoryContext, IEndpointSelector>> _factories;

@@ -36,8 +36,13 @@ internal struct SnapshotCache<T>
 }
 
 /// <summary>The endpoints left for a retry after removing those already tried; used once, never cached.</summary>
-internal sealed class RetryEndpointList(BalancerEndpoint[] items) : IReadOnlyList<BalancerEndpoint>
+/// <param name="items">The endpoints left.</param>
+/// <param name="pool">The eligible endpoints they were taken from (the cached snapshot), when known.</param>
+internal sealed class RetryEndpointList(BalancerEndpoint[] items, IReadOnlyList<BalancerEndpoint>? pool = null) : IReadOnlyList<BalancerEndpoint>
 {
+    /// <summary>Gets the eligible endpoints the list was taken from, so a selector may reuse what it derived from them.</summary>
+    public IReadOnlyList<BalancerEndpoint>? Pool => pool;
+
     public BalancerEndpoint this[int index] => items[index];
 
     public int Count => items.Length;

@@ -58,7 +58,7 @@ public class BalancerOptionsValidatorTests
             o.AddEndpoint("http://127.0.0.1:8080");
         });
 
-        error.Should().Contain("Selector 'LeastMagic' is not a known selector; use one of: ").And.Contain("MlScored, PeakEwma, PowerOfTwoChoices, Random, RoundRobin");
+        error.Should().Contain("Selector 'LeastMagic' is not a known selector; use one of: ConsistentHash, MlScored, PeakEwma, PowerOfTwoChoices, Random, RoundRobin");
     }
 
     [Fact]
