@@ -31,4 +31,17 @@ public sealed class SampleTests
         result.ExitCode.Should().Be(0, result.Output);
         result.Output.Should().Contain("100 calls through the API: 0 failed");
     }
+
+    [SkippableFact]
+    public async Task ServiceDiscovery_ShortRun_FollowsEtcdRegistrationsAndACrashWithoutFailedRequests()
+    {
+        var result = await SampleProcess.RunAsync("ServiceDiscovery", "--short", s_timeout);
+
+        // Exit code 2: etcd is not installed or does not start (eng/install-etcd.sh installs it).
+        Skip.If(result.ExitCode == 2, $"etcd is not available: {result.Output.Trim()}");
+        result.ExitCode.Should().Be(0, result.Output);
+        result.Output.Should().Contain("Phase 2: catalog-4 registered; its first request came")
+            .And.Contain("left the client's endpoints after")
+            .And.Contain("requests, 0 failed.");
+    }
 }
