@@ -64,6 +64,9 @@ public sealed class BalancerOptions
     /// <summary>Gets or sets the settings of the <see cref="EndpointSelectorNames.WeightedRoundRobin"/> selector.</summary>
     public WeightedRoundRobinOptions WeightedRoundRobin { get; set; } = new();
 
+    /// <summary>Gets or sets the settings of the <see cref="EndpointSelectorNames.NetworkAware"/> selector: local zone, spill-over, network probes.</summary>
+    public NetworkAwareOptions NetworkAware { get; set; } = new();
+
     /// <summary>Gets or sets which endpoints may receive traffic: outlier detection, panic threshold, slow start, active checks.</summary>
     public HealthOptions Health { get; set; } = new();
 

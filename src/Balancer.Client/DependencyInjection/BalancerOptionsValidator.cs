@@ -2,6 +2,7 @@ using System.Globalization;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Balancer.Client.Health;
+using Balancer.Client.Network;
 using Balancer.Client.Selection;
 using Microsoft.Extensions.Options;
 
@@ -87,6 +88,7 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             }
         }
 
+        NetworkAwareValidation.Validate(options.NetworkAware, Error);
         if (options.Endpoints is null || options.Endpoints.Count == 0)
         {
             Error("Endpoints", "(empty)", $"has no endpoint; add at least one, in code or under 'Balancer:Clients:{client}:Endpoints'");

@@ -23,6 +23,7 @@ internal sealed class EndpointSelectorRegistry
             [EndpointSelectorNames.PowerOfTwoChoices] = c => new PowerOfTwoChoicesSelector(RandomSource.Create(c.Options.RandomSeed)),
             [EndpointSelectorNames.PeakEwma] = c => new PeakEwmaSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider),
             [EndpointSelectorNames.WeightedRoundRobin] = c => new WeightedRoundRobinSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider, c.Options.WeightedRoundRobin),
+            [EndpointSelectorNames.NetworkAware] = c => new NetworkAwareSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider, c.Options.NetworkAware),
         }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private readonly FrozenDictionary<string, Func<SelectorFactoryContext, IEndpointSelector>> _factories;

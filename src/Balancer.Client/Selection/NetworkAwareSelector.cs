@@ -1,0 +1,148 @@
+using Balancer.Client.Endpoints;
+
+namespace Balancer.Client.Selection;
+
+/// <summary>
+/// Network- and zone-aware two-choice selector. Cost = round trip + deviation (from <see cref="Feedback.NetworkStats"/>)
+/// + server time × (in flight + 1) ÷ weight, where server time is the peak-EWMA latency less the round trip; the whole
+/// is multiplied by the failure penalties of requests and of connections. With a local zone, the best of two local
+/// candidates is compared with the best of two remote ones, whose cost includes the cross-zone penalty: the request
+/// spills over only when the local cost exceeds the remote one by the spill-over threshold, or no local endpoint is
+/// eligible. Per-snapshot tables are cached; a pick reads a few fields per candidate and takes no lock.
+/// </summary>
+internal sealed class NetworkAwareSelector : IEndpointSelector
+{
+    private readonly RandomSource _random;
+    private readonly TimeProvider _timeProvider;
+    private Settings _settings = null!;
+    private ZoneTables? _tables;
+
+    public NetworkAwareSelector(RandomSource random, TimeProvider timeProvider, NetworkAwareOptions options)
+    {
+        _random = random;
+        _timeProvider = timeProvider;
+        Configure(options);
+    }
+
+    /// <summary>The zone the selector prefers (after the environment fallback), or null.</summary>
+    public string? LocalZone => Volatile.Read(ref _settings).LocalZone;
+
+    /// <summary>Applies (re)loaded options; the next pick uses them.</summary>
+    public void Configure(NetworkAwareOptions options) =>
+        Volatile.Write(ref _settings, new Settings(options.ResolveLocalZone(), options.CrossZonePenalty.TotalSeconds, options.SpilloverThreshold));
+
+    public BalancerEndpoint? Select(in SelectionContext context)
+    {
+        var endpoints = context.Endpoints;
+        if (endpoints.Count == 0)
+        {
+            return null;
+        }
+
+        var settings = Volatile.Read(ref _settings);
+        var tables = GetTables(endpoints, settings);
+        var now = _timeProvider.GetTimestamp();
+        var other = Best(tables.Other, now, out var otherCost);
+        if (tables.Local is null)
+        {
+            return other;
+        }
+
+        var local = Best(tables.Local, now, out var localCost);
+        return localCost > settings.SpilloverThreshold * (otherCost + settings.CrossZonePenalty) ? other : local;
+    }
+
+    /// <summary>The cost of sending the next request to <paramref name="endpoint"/>, in seconds (before any zone penalty).</summary>
+    internal static double Cost(BalancerEndpoint endpoint, long timestamp)
+    {
+        var stats = endpoint.Stats;
+        var network = stats.Network;
+        var (roundTrip, deviation) = network.Read();
+        if (double.IsNaN(roundTrip))
+        {
+            roundTrip = 0;
+        }
+
+        var server = Math.Max(stats.GetLatencyEstimate(timestamp) - roundTrip, 0);
+        var cost = roundTrip + deviation + (server * (stats.InFlight + 1) / endpoint.Weight);
+        return cost * stats.GetFailurePenalty(timestamp) * network.FailurePenalty;
+    }
+
+    private BalancerEndpoint Best(WeightTable table, long now, out double cost)
+    {
+        var (first, second) = table.SampleTwo(_random);
+        var a = table.Items[first];
+        cost = Cost(a, now);
+        if (first == second)
+        {
+            return a;
+        }
+
+        var b = table.Items[second];
+        var costB = Cost(b, now);
+        if (costB < cost)
+        {
+            cost = costB;
+            return b;
+        }
+
+        return a;
+    }
+
+    private ZoneTables GetTables(IReadOnlyList<BalancerEndpoint> endpoints, Settings settings)
+    {
+        var current = Volatile.Read(ref _tables);
+        if (current is not null && ReferenceEquals(current.Source, endpoints) && ReferenceEquals(current.Settings, settings))
+        {
+            return current;
+        }
+
+        var built = new ZoneTables(endpoints, settings);
+        if (endpoints is not RetryEndpointList)
+        {
+            Volatile.Write(ref _tables, built);
+        }
+
+        return built;
+    }
+
+    private sealed record Settings(string? LocalZone, double CrossZonePenalty, double SpilloverThreshold);
+
+    /// <summary>
+    /// One snapshot split by zone: <see cref="Local"/> holds the local endpoints when there are both local and remote
+    /// ones, and <see cref="Other"/> the rest; otherwise <see cref="Local"/> is null and <see cref="Other"/> holds all.
+    /// </summary>
+    private sealed class ZoneTables
+    {
+        public ZoneTables(IReadOnlyList<BalancerEndpoint> source, Settings settings)
+        {
+            Source = source;
+            Settings = settings;
+            var local = new List<BalancerEndpoint>();
+            var remote = new List<BalancerEndpoint>();
+            foreach (var endpoint in source)
+            {
+                var isLocal = settings.LocalZone is not null && string.Equals(endpoint.Zone, settings.LocalZone, StringComparison.OrdinalIgnoreCase);
+                (isLocal ? local : remote).Add(endpoint);
+            }
+
+            if (local.Count > 0 && remote.Count > 0)
+            {
+                Local = new WeightTable(local);
+                Other = new WeightTable(remote);
+            }
+            else
+            {
+                Other = new WeightTable(source);
+            }
+        }
+
+        public IReadOnlyList<BalancerEndpoint> Source { get; }
+
+        public Settings Settings { get; }
+
+        public WeightTable? Local { get; }
+
+        public WeightTable Other { get; }
+    }
+}
