@@ -6,13 +6,16 @@ namespace Balancer.Client.Feedback;
 /// <see cref="Selection.EndpointSelectorNames.NetworkAware"/> selector. Reads are wait-free; updates are lock-free.
 /// </summary>
 /// <remarks>
-/// Smoothing follows TCP's retransmission timer (RFC 6298): the deviation moves towards |estimate − sample| and the
-/// estimate towards the sample, each by a fixed gain per sample. Samples are sparse (one per new connection and per
-/// probe), so the gains are larger than TCP's: a lasting change of the path shows after a few samples.
+/// Smoothing follows TCP's retransmission timer (RFC 6298): the deviation moves towards |estimate − sample| by a
+/// quarter and the estimate towards the sample. Samples are sparse (one per new connection and per probe), so the gains
+/// are larger than TCP's, and asymmetric: a sample above the estimate moves it by a quarter, one below by half, because
+/// delays only ever add to a round trip (a busy client measures its own scheduling too) while a short sample shows
+/// what the path can do. A lasting change of the path shows after a few samples.
 /// </remarks>
 public sealed class NetworkStats
 {
-    private const double Gain = 0.25;
+    private const double RiseGain = 0.25;
+    private const double FallGain = 0.5;
     private const double DeviationGain = 0.25;
     private const int MaxFailurePenaltyExponent = 10;
 
@@ -78,7 +81,8 @@ public sealed class NetworkStats
             else
             {
                 var nextDeviation = (float)(((1 - DeviationGain) * deviation) + (DeviationGain * Math.Abs(estimate - sample)));
-                next = Pack((float)(((1 - Gain) * estimate) + (Gain * sample)), nextDeviation);
+                var gain = sample < estimate ? FallGain : RiseGain;
+                next = Pack((float)(((1 - gain) * estimate) + (gain * sample)), nextDeviation);
             }
 
             if (Interlocked.CompareExchange(ref _packed, next, current) == current)

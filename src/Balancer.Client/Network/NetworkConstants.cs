@@ -8,7 +8,7 @@ internal static class NetworkConstants
     public const double DefaultProbeJitter = 0.2;
     public const int DefaultProbeConcurrency = 4;
     public const int MaxProbeConcurrency = 256;
-    public static readonly TimeSpan DefaultCrossZonePenalty = TimeSpan.FromMilliseconds(5);
+    public static readonly TimeSpan DefaultCrossZonePenalty = TimeSpan.FromMilliseconds(10);
     public static readonly TimeSpan MaxCrossZonePenalty = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DefaultProbeInterval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan MinProbeInterval = TimeSpan.FromMilliseconds(100);

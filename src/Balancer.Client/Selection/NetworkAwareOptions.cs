@@ -23,13 +23,14 @@ public sealed class NetworkAwareOptions
     /// Gets or sets the cost added to endpoints outside the local zone (those of another zone or of no known zone),
     /// for what crossing zones costs beyond the round trip the client measures (transfer charges, a shared failure domain).
     /// </summary>
-    /// <value>The default value is 5 milliseconds. Allowed: 0 to 10 seconds.</value>
+    /// <value>The default value is 10 milliseconds. Allowed: 0 to 10 seconds.</value>
     public TimeSpan CrossZonePenalty { get; set; } = NetworkConstants.DefaultCrossZonePenalty;
 
     /// <summary>
-    /// Gets or sets how much costlier the best local candidate may be than the best remote one (cross-zone penalty
-    /// included) before a request spills over to the remote one. 1 compares costs plainly; larger values keep traffic
-    /// in the local zone longer while it gets busy.
+    /// Gets or sets how much costlier the local candidate may be than the remote one (cross-zone penalty included)
+    /// before a request spills over to the remote one. Costs are compared at their typical latency (no more than the
+    /// client-wide average), so what makes a zone costlier is requests queueing on it (in flight), failures and
+    /// refused connections, not one slow response. 1 compares costs plainly; larger values keep traffic local longer.
     /// </summary>
     /// <value>The default value is 2. Allowed: 1 to 1000.</value>
     public double SpilloverThreshold { get; set; } = NetworkConstants.DefaultSpilloverThreshold;

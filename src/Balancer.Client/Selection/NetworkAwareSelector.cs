@@ -6,9 +6,11 @@ namespace Balancer.Client.Selection;
 /// Network- and zone-aware two-choice selector. Cost = round trip + deviation (from <see cref="Feedback.NetworkStats"/>)
 /// + server time × (in flight + 1) ÷ weight, where server time is the peak-EWMA latency less the round trip; the whole
 /// is multiplied by the failure penalties of requests and of connections. With a local zone, the best of two local
-/// candidates is compared with the best of two remote ones, whose cost includes the cross-zone penalty: the request
-/// spills over only when the local cost exceeds the remote one by the spill-over threshold, or no local endpoint is
-/// eligible. Per-snapshot tables are cached; a pick reads a few fields per candidate and takes no lock.
+/// candidates is compared with the best of two remote ones: the request spills over only when no local endpoint is
+/// eligible, or when the local candidate's typical cost exceeds the spill-over threshold times the remote one's plus
+/// the cross-zone penalty. The typical cost caps the latency at the client-wide average, so that a latency peak (which
+/// peak EWMA keeps for a while) does not send a whole zone's traffic across, while queues (in flight) and failures
+/// still do. Per-snapshot tables are cached; a pick reads a few fields per candidate and takes no lock.
 /// </summary>
 internal sealed class NetworkAwareSelector : IEndpointSelector
 {
@@ -42,18 +44,22 @@ internal sealed class NetworkAwareSelector : IEndpointSelector
         var settings = Volatile.Read(ref _settings);
         var tables = GetTables(endpoints, settings);
         var now = _timeProvider.GetTimestamp();
-        var other = Best(tables.Other, now, out var otherCost);
+        var other = Best(tables.Other, now);
         if (tables.Local is null)
         {
             return other;
         }
 
-        var local = Best(tables.Local, now, out var localCost);
-        return localCost > settings.SpilloverThreshold * (otherCost + settings.CrossZonePenalty) ? other : local;
+        var local = Best(tables.Local, now);
+        var spill = Cost(local, now, typical: true) > settings.SpilloverThreshold * (Cost(other, now, typical: true) + settings.CrossZonePenalty);
+        return spill ? other : local;
     }
 
-    /// <summary>The cost of sending the next request to <paramref name="endpoint"/>, in seconds (before any zone penalty).</summary>
-    internal static double Cost(BalancerEndpoint endpoint, long timestamp)
+    /// <summary>
+    /// The cost of sending the next request to <paramref name="endpoint"/>, in seconds. With <paramref name="typical"/>,
+    /// the latency counts for no more than the client-wide average (the neutral prior), for the zone decision.
+    /// </summary>
+    internal static double Cost(BalancerEndpoint endpoint, long timestamp, bool typical = false)
     {
         var stats = endpoint.Stats;
         var network = stats.Network;
@@ -63,30 +69,28 @@ internal sealed class NetworkAwareSelector : IEndpointSelector
             roundTrip = 0;
         }
 
-        var server = Math.Max(stats.GetLatencyEstimate(timestamp) - roundTrip, 0);
+        var latency = stats.GetLatencyEstimate(timestamp);
+        if (typical)
+        {
+            latency = Math.Min(latency, stats.Settings.Prior.Estimate);
+        }
+
+        var server = Math.Max(latency - roundTrip, 0);
         var cost = roundTrip + deviation + (server * (stats.InFlight + 1) / endpoint.Weight);
         return cost * stats.GetFailurePenalty(timestamp) * network.FailurePenalty;
     }
 
-    private BalancerEndpoint Best(WeightTable table, long now, out double cost)
+    private BalancerEndpoint Best(WeightTable table, long now)
     {
         var (first, second) = table.SampleTwo(_random);
         var a = table.Items[first];
-        cost = Cost(a, now);
         if (first == second)
         {
             return a;
         }
 
         var b = table.Items[second];
-        var costB = Cost(b, now);
-        if (costB < cost)
-        {
-            cost = costB;
-            return b;
-        }
-
-        return a;
+        return Cost(b, now) < Cost(a, now) ? b : a;
     }
 
     private ZoneTables GetTables(IReadOnlyList<BalancerEndpoint> endpoints, Settings settings)

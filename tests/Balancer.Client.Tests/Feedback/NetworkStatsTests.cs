@@ -28,16 +28,29 @@ public class NetworkStatsTests
     }
 
     [Fact]
-    public void Record_LaterSamples_MoveEstimateAndDeviationByAQuarter()
+    public void Record_ShorterSample_MovesEstimateByHalf_DeviationByAQuarter()
     {
         var stats = new NetworkStats();
         stats.Record(0.040);
 
         stats.Record(0.000);
 
-        // Deviation: 0.75 × 20 + 0.25 × |40 − 0| = 25 ms; estimate: 0.75 × 40 + 0.25 × 0 = 30 ms.
+        // Deviation: 0.75 × 20 + 0.25 × |40 − 0| = 25 ms; estimate: 0.5 × 40 + 0.5 × 0 = 20 ms.
         stats.RoundTripDeviation!.Value.TotalMilliseconds.Should().BeApproximately(25, 0.01);
-        stats.RoundTripTime!.Value.TotalMilliseconds.Should().BeApproximately(30, 0.01);
+        stats.RoundTripTime!.Value.TotalMilliseconds.Should().BeApproximately(20, 0.01);
+    }
+
+    [Fact]
+    public void Record_LongerSample_MovesEstimateByAQuarter()
+    {
+        var stats = new NetworkStats();
+        stats.Record(0.040);
+
+        stats.Record(0.080);
+
+        // Deviation: 0.75 × 20 + 0.25 × 40 = 25 ms; estimate: 0.75 × 40 + 0.25 × 80 = 50 ms.
+        stats.RoundTripDeviation!.Value.TotalMilliseconds.Should().BeApproximately(25, 0.01);
+        stats.RoundTripTime!.Value.TotalMilliseconds.Should().BeApproximately(50, 0.01);
     }
 
     [Fact]

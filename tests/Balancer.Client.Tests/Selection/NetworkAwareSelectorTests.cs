@@ -125,7 +125,7 @@ public class NetworkAwareSelectorTests
 
         var selector = Create(o => o.LocalZone = "A");
 
-        // ... but 8 ms < 2 × (5 ms + 5 ms penalty): every pick stays local (zones compare case-insensitively).
+        // ... but 8 ms < 2 × (5 ms + 10 ms penalty): every pick stays local (zones compare case-insensitively).
         Picks(selector, endpoints, 500).Should().OnlyContain(e => e.Zone == "a");
     }
 
@@ -137,7 +137,7 @@ public class NetworkAwareSelectorTests
         var endpoints = local.Concat(remote).ToArray();
         foreach (var e in local)
         {
-            Measure(e, rtt: 1, latency: 30);
+            Measure(e, rtt: 1, latency: 80);
         }
 
         foreach (var e in remote)
@@ -147,11 +147,11 @@ public class NetworkAwareSelectorTests
 
         var selector = Create(o => o.LocalZone = "a");
 
-        // 30 ms > 2 × (5 ms + 5 ms): local is busier than the threshold allows.
+        // Local at 80 ms counts no more than the client-wide average (42.5 ms) > 2 × (5 ms + 10 ms): it spills over.
         Picks(selector, endpoints, 200).Should().OnlyContain(e => e.Zone == "b");
 
-        // A higher threshold keeps it local.
-        selector.Configure(new NetworkAwareOptions { LocalZone = "a", SpilloverThreshold = 4 });
+        // A higher threshold keeps it local: 42.5 ms < 3 × 15 ms.
+        selector.Configure(new NetworkAwareOptions { LocalZone = "a", SpilloverThreshold = 3 });
         Picks(selector, endpoints, 200).Should().OnlyContain(e => e.Zone == "a");
     }
 
@@ -161,13 +161,60 @@ public class NetworkAwareSelectorTests
         var local = Zoned("a", 1);
         var remote = Zoned("b", 1);
         var endpoints = local.Concat(remote).ToArray();
-        Measure(local[0], rtt: 1, latency: 20);
+        Measure(local[0], rtt: 1, latency: 40);
         Measure(remote[0], rtt: 1, latency: 5);
 
-        // 20 > 1 × (5 + 5): spills; with a 20 ms penalty, 20 < 1 × (5 + 20): stays.
+        // Local counts at the client-wide average, 22.5 ms > 1 × (5 + 10): spills; with a 20 ms penalty, 22.5 < 1 × (5 + 20): stays.
         Create(o => { o.LocalZone = "a"; o.SpilloverThreshold = 1; }).Select(new SelectionContext(endpoints)).Should().BeSameAs(remote[0]);
         Create(o => { o.LocalZone = "a"; o.SpilloverThreshold = 1; o.CrossZonePenalty = TimeSpan.FromMilliseconds(20); })
             .Select(new SelectionContext(endpoints)).Should().BeSameAs(local[0]);
+    }
+
+    [Fact]
+    public void Select_LatencyPeakOnEveryLocalEndpoint_DoesNotSendTheZoneAcross()
+    {
+        var local = Zoned("a", 2);
+        var remote = Zoned("b", 2);
+        var endpoints = local.Concat(remote).ToArray();
+        foreach (var e in local)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                _endpoints.Record(e, TimeSpan.FromMilliseconds(5));
+            }
+
+            _endpoints.Record(e, TimeSpan.FromMilliseconds(200));
+        }
+
+        var selector = Create(o => o.LocalZone = "a");
+
+        // Peak EWMA holds 200 ms for each local endpoint, but the zone decision counts it at the average (about 14 ms).
+        local[0].Stats.LatencyEstimate.Should().Be(TimeSpan.FromMilliseconds(200));
+        Picks(selector, endpoints, 200).Should().OnlyContain(e => e.Zone == "a");
+    }
+
+    [Fact]
+    public void Select_LocalQueueMuchLongerThanRemote_SpillsOver()
+    {
+        var local = Zoned("a", 1);
+        var remote = Zoned("b", 1);
+        var endpoints = local.Concat(remote).ToArray();
+        Measure(local[0], rtt: 1, latency: 5);
+        Measure(remote[0], rtt: 1, latency: 5);
+        var selector = Create(o => o.LocalZone = "a");
+        for (var i = 0; i < 5; i++)
+        {
+            local[0].Stats.IncrementInFlight();
+        }
+
+        // 1 + 4 × 6 = 25 ms < 2 × (5 + 10): still local; with 6 more in flight, 1 + 4 × 12 = 49 ms > 30 ms: spills.
+        selector.Select(new SelectionContext(endpoints)).Should().BeSameAs(local[0]);
+        for (var i = 0; i < 6; i++)
+        {
+            local[0].Stats.IncrementInFlight();
+        }
+
+        selector.Select(new SelectionContext(endpoints)).Should().BeSameAs(remote[0]);
     }
 
     [Fact]
