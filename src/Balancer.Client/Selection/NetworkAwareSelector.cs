@@ -44,22 +44,21 @@ internal sealed class NetworkAwareSelector : IEndpointSelector
         var settings = Volatile.Read(ref _settings);
         var tables = GetTables(endpoints, settings);
         var now = _timeProvider.GetTimestamp();
-        var other = Best(tables.Other, now);
+        var other = Best(tables.Other, now, out var otherTypical);
         if (tables.Local is null)
         {
             return other;
         }
 
-        var local = Best(tables.Local, now);
-        var spill = Cost(local, now, typical: true) > settings.SpilloverThreshold * (Cost(other, now, typical: true) + settings.CrossZonePenalty);
-        return spill ? other : local;
+        var local = Best(tables.Local, now, out var localTypical);
+        return localTypical > settings.SpilloverThreshold * (otherTypical + settings.CrossZonePenalty) ? other : local;
     }
 
     /// <summary>
-    /// The cost of sending the next request to <paramref name="endpoint"/>, in seconds. With <paramref name="typical"/>,
-    /// the latency counts for no more than the client-wide average (the neutral prior), for the zone decision.
+    /// The cost of sending the next request to <paramref name="endpoint"/>, in seconds, and its typical cost (the same
+    /// with the latency counted for no more than the client-wide average, the neutral prior), for the zone decision.
     /// </summary>
-    internal static double Cost(BalancerEndpoint endpoint, long timestamp, bool typical = false)
+    internal static double Cost(BalancerEndpoint endpoint, long timestamp, out double typical)
     {
         var stats = endpoint.Stats;
         var network = stats.Network;
@@ -70,27 +69,31 @@ internal sealed class NetworkAwareSelector : IEndpointSelector
         }
 
         var latency = stats.GetLatencyEstimate(timestamp);
-        if (typical)
-        {
-            latency = Math.Min(latency, stats.Settings.Prior.Estimate);
-        }
-
-        var server = Math.Max(latency - roundTrip, 0);
-        var cost = roundTrip + deviation + (server * (stats.InFlight + 1) / endpoint.Weight);
-        return cost * stats.GetFailurePenalty(timestamp) * network.FailurePenalty;
+        var queue = (stats.InFlight + 1) / (double)endpoint.Weight;
+        var penalty = stats.GetFailurePenalty(timestamp) * network.FailurePenalty;
+        var path = roundTrip + deviation;
+        typical = (path + (Math.Max(Math.Min(latency, stats.Settings.Prior.Estimate) - roundTrip, 0) * queue)) * penalty;
+        return (path + (Math.Max(latency - roundTrip, 0) * queue)) * penalty;
     }
 
-    private BalancerEndpoint Best(WeightTable table, long now)
+    private BalancerEndpoint Best(WeightTable table, long now, out double typical)
     {
         var (first, second) = table.SampleTwo(_random);
         var a = table.Items[first];
+        var costA = Cost(a, now, out typical);
         if (first == second)
         {
             return a;
         }
 
         var b = table.Items[second];
-        return Cost(b, now) < Cost(a, now) ? b : a;
+        if (Cost(b, now, out var typicalB) < costA)
+        {
+            typical = typicalB;
+            return b;
+        }
+
+        return a;
     }
 
     private ZoneTables GetTables(IReadOnlyList<BalancerEndpoint> endpoints, Settings settings)

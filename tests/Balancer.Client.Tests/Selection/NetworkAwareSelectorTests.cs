@@ -30,7 +30,7 @@ public class NetworkAwareSelectorTests
         endpoint.Stats.IncrementInFlight();
 
         var (rtt, deviation) = endpoint.Stats.Network.Read();
-        var cost = NetworkAwareSelector.Cost(endpoint, _endpoints.Time.GetTimestamp());
+        var cost = NetworkAwareSelector.Cost(endpoint, _endpoints.Time.GetTimestamp(), out _);
 
         // The round trip is not multiplied by the queue: rtt + deviation + (30 − rtt) × (2 + 1).
         cost.Should().BeApproximately(rtt + deviation + ((0.030 - rtt) * 3), 1e-9);
