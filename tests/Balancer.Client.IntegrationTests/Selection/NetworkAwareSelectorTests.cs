@@ -14,14 +14,14 @@ namespace Balancer.Client.IntegrationTests.Selection;
 public sealed class NetworkAwareSelectorTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_near = TimeSpan.Zero;
-    private static readonly TimeSpan s_far = TimeSpan.FromMilliseconds(15);
+    private static readonly TimeSpan s_far = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan s_serviceTime = TimeSpan.FromMilliseconds(2);
 
     [Fact]
     public async Task NetworkAware_LowRoundTripEndpoints_GetAtLeast80Percent_AndAgainWithin10SecondsOfASwap()
     {
         const string Name = "rtt-swap";
-        const int Workers = 8;
+        const int Workers = 6;
         await using var backends = await ProxiedBackends.StartAsync(s_serviceTime, s_near, s_near, s_near, s_near, s_far, s_far);
         await WarmUpAsync(backends);
         await using var provider = TestServices.Build(Name, o =>
@@ -32,37 +32,31 @@ public sealed class NetworkAwareSelectorTests(ITestOutputHelper output)
         });
         var client = provider.CreateClient(Name);
 
-        // 1. Four near endpoints, two 30 ms further away: the near ones have capacity to spare and get the traffic.
+        // 1. Four near endpoints, two 100 ms further away: the near ones have capacity to spare and get the traffic.
         (await Load.GetAsync(client, "/before", 600, Workers)).Should().Be(0);
         output.WriteLine($"before the swap: {backends.ShareOf(0, 1, 2, 3):P1} near; {backends.Describe()}");
         backends.ShareOf(0, 1, 2, 3).Should().BeGreaterThanOrEqualTo(0.8, "near endpoints should win; {0}", backends.Describe());
 
-        // 2. Swap: backends 0 and 1 move far away, 4 and 5 come near. Within 10 s a window of traffic is mostly near again.
+        // 2. Swap: backends 0 and 1 move far away, 4 and 5 come near. Within 10 s, traffic is mostly near again: two
+        //    windows of 200 requests in a row with at least 80% to the endpoints that are near now.
         backends.Proxies[0].SetDelay(s_far);
         backends.Proxies[1].SetDelay(s_far);
         backends.Proxies[4].SetDelay(s_near);
         backends.Proxies[5].SetDelay(s_near);
         var swapped = Stopwatch.StartNew();
-        double share;
         var windows = new List<string>();
-        do
+        var good = 0;
+        while (good < 2 && swapped.Elapsed < TimeSpan.FromSeconds(10))
         {
             backends.Cluster.ResetCounters();
             (await Load.GetAsync(client, "/after", 200, Workers)).Should().Be(0);
-            share = backends.ShareOf(2, 3, 4, 5);
+            var share = backends.ShareOf(2, 3, 4, 5);
+            good = share >= 0.8 ? good + 1 : 0;
             windows.Add($"{swapped.Elapsed.TotalSeconds:0.0} s: {share:P0}");
         }
-        while (share < 0.8 && swapped.Elapsed < TimeSpan.FromSeconds(10));
 
-        output.WriteLine($"windows after the swap: {string.Join("; ", windows)}");
-        share.Should().BeGreaterThanOrEqualTo(0.8, "windows after the swap: {0}", string.Join("; ", windows));
-        swapped.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
-
-        // 3. And it stays that way.
-        backends.Cluster.ResetCounters();
-        (await Load.GetAsync(client, "/settled", 400, Workers)).Should().Be(0);
-        output.WriteLine($"settled: {backends.ShareOf(2, 3, 4, 5):P1} near; {backends.Describe()}");
-        backends.ShareOf(2, 3, 4, 5).Should().BeGreaterThanOrEqualTo(0.8, "after adapting ({0}); {1}", string.Join("; ", windows), backends.Describe());
+        output.WriteLine($"windows after the swap: {string.Join("; ", windows)}; last: {backends.Describe()}");
+        good.Should().Be(2, "two windows in a row should reach 80% within 10 s; windows: {0}", string.Join("; ", windows));
     }
 
     [Fact]
