@@ -18,6 +18,7 @@ internal sealed class DelayedConnection(Socket client, IPEndPoint target, Func<T
     public async Task RunAsync(TimeSpan establishment, CancellationToken cancellationToken)
     {
         var upstream = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var graceful = false;
         try
         {
             if (establishment > TimeSpan.Zero)
@@ -39,6 +40,7 @@ internal sealed class DelayedConnection(Socket client, IPEndPoint target, Func<T
             await Task.WhenAll(
                 PumpAsync(client, upstream, upstreamDelay, reset),
                 PumpAsync(upstream, client, downstreamDelay, reset)).ConfigureAwait(false);
+            graceful = !reset.IsCancellationRequested;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -46,8 +48,9 @@ internal sealed class DelayedConnection(Socket client, IPEndPoint target, Func<T
         }
         finally
         {
-            Abort(client);
-            Abort(upstream);
+            // Both sides closed in turn: let the last bytes and closes go out; otherwise reset both sides.
+            Close(client, graceful);
+            Close(upstream, graceful);
         }
     }
 
@@ -157,6 +160,18 @@ internal sealed class DelayedConnection(Socket client, IPEndPoint target, Func<T
         var due = Stopwatch.GetTimestamp() + (long)(delay().TotalSeconds * Stopwatch.Frequency);
         lastDue = Math.Max(due, lastDue);
         return lastDue;
+    }
+
+    private static void Close(Socket socket, bool graceful)
+    {
+        if (graceful)
+        {
+            socket.Dispose();
+        }
+        else
+        {
+            Abort(socket);
+        }
     }
 
     private static void Abort(Socket socket)

@@ -94,7 +94,15 @@ internal sealed class NetworkProber(Func<BalancerEndpoint[]> endpoints, TimeProv
             while (!cancellationToken.IsCancellationRequested)
             {
                 var options = Volatile.Read(ref _options);
-                await ProbeAllAsync(options, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await ProbeAllAsync(options, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // A round that failed as a whole (say the endpoint list could not be read) leaves the loop running.
+                }
+
                 var jitter = 1 + (options.Jitter * ((2 * random.NextDouble()) - 1));
                 var delay = Task.Delay(options.Interval * jitter, timeProvider, cancellationToken);
                 wake ??= _wake.WaitAsync(cancellationToken);
@@ -105,9 +113,9 @@ internal sealed class NetworkProber(Func<BalancerEndpoint[]> endpoints, TimeProv
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            // Stopped.
+            // Stopped, possibly while a probe was under way.
         }
     }
 
