@@ -44,14 +44,21 @@ internal sealed class NetworkAwareSelector : IEndpointSelector
         var settings = Volatile.Read(ref _settings);
         var tables = GetTables(endpoints, settings);
         var now = _timeProvider.GetTimestamp();
-        var other = Best(tables.Other, now, out var otherTypical);
         if (tables.Local is null)
         {
-            return other;
+            return Best(tables.Other, now, out _);
         }
 
+        // A local candidate cheaper than the threshold times the bare penalty stays, whatever the remote ones cost.
         var local = Best(tables.Local, now, out var localTypical);
-        return localTypical > settings.SpilloverThreshold * (otherTypical + settings.CrossZonePenalty) ? other : local;
+        var floor = settings.SpilloverThreshold * settings.CrossZonePenalty;
+        if (localTypical <= floor)
+        {
+            return local;
+        }
+
+        var other = Best(tables.Other, now, out var otherTypical);
+        return localTypical > floor + (settings.SpilloverThreshold * otherTypical) ? other : local;
     }
 
     /// <summary>
