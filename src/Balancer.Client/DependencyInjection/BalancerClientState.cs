@@ -2,6 +2,7 @@ using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Balancer.Client.Health;
+using Balancer.Client.Network;
 using Balancer.Client.Selection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -64,6 +65,7 @@ internal sealed class BalancerClientState : IDisposable
         Tracker = new FeedbackTracker(name, new FeedbackSettings(timeProvider, options.LatencyDecayTime), metrics, _logger);
         Health = new HealthMonitor(name, Tracker.Settings, metrics, _logger);
         ActiveChecks = new ActiveHealthChecker(this);
+        NetworkProbes = new NetworkProber(() => Endpoints, timeProvider);
         _selected = new Selected(null!, string.Empty, null);
         Apply(options, definitions);
         clients.MarkStarted(name);
@@ -89,6 +91,8 @@ internal sealed class BalancerClientState : IDisposable
     public HealthMonitor Health { get; }
 
     public ActiveHealthChecker ActiveChecks { get; }
+
+    public NetworkProber NetworkProbes { get; }
 
     public TimeProvider TimeProvider => Tracker.Settings.TimeProvider;
 
@@ -173,6 +177,7 @@ internal sealed class BalancerClientState : IDisposable
         }
 
         ActiveChecks.Dispose();
+        NetworkProbes.Dispose();
         (_selected.Selector as IDisposable)?.Dispose();
     }
 
@@ -230,6 +235,9 @@ internal sealed class BalancerClientState : IDisposable
             _subsetting = options.Subsetting;
             RebuildEndpoints();
             ActiveChecks.Configure(options.Health.ActiveChecks);
+            var networkAware = Selector as NetworkAwareSelector;
+            networkAware?.Configure(options.NetworkAware);
+            NetworkProbes.Configure(options.NetworkAware.Probes, wanted: networkAware is not null);
         }
     }
 

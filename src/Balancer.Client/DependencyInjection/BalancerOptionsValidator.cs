@@ -2,6 +2,7 @@ using System.Globalization;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Balancer.Client.Health;
+using Balancer.Client.Network;
 using Balancer.Client.Selection;
 using Microsoft.Extensions.Options;
 
@@ -63,6 +64,7 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
         ValidateSubsetting(options.Subsetting, Environment.MachineName, Error);
         ValidateMlScored(options.MlScored, Error);
         ValidateConsistentHash(options.ConsistentHash, Error);
+        NetworkAwareValidation.Validate(options.NetworkAware, Error);
         if (options.WeightedRoundRobin is not { } wrr)
         {
             Error("WeightedRoundRobin", null, "is not set");

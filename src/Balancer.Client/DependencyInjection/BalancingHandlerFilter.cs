@@ -1,4 +1,5 @@
 using Balancer.Client.Http;
+using Balancer.Client.Network;
 using Microsoft.Extensions.Http;
 
 namespace Balancer.Client.DependencyInjection;
@@ -6,7 +7,8 @@ namespace Balancer.Client.DependencyInjection;
 /// <summary>
 /// Adds the balancing handler to balanced clients as the innermost handler, after every handler the application
 /// configured, whatever the order of calls: so resilience handlers (retry, hedging, timeouts) sit outside it and
-/// each of their attempts picks an endpoint again.
+/// each of their attempts picks an endpoint again. It also times the connections of the primary handler (when it is
+/// a <see cref="SocketsHttpHandler"/>) as round-trip samples of their endpoints.
 /// </summary>
 internal sealed class BalancingHandlerFilter(BalancerClientRegistry registry) : IHttpMessageHandlerBuilderFilter
 {
@@ -15,7 +17,9 @@ internal sealed class BalancingHandlerFilter(BalancerClientRegistry registry) : 
         next(builder);
         if (builder.Name is { } name && registry.IsBalanced(name))
         {
-            builder.AdditionalHandlers.Add(new BalancingHandler(registry.Get(name)));
+            var state = registry.Get(name);
+            builder.AdditionalHandlers.Add(new BalancingHandler(state));
+            ConnectTimer.TryInstall(builder.PrimaryHandler, () => state.Endpoints, state.TimeProvider);
         }
     };
 }

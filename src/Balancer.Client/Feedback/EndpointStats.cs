@@ -125,6 +125,9 @@ public sealed class EndpointStats
     /// <summary>Forgets the run of load reports (they expired).</summary>
     internal void ExpireServerLoad() => Volatile.Write(ref _loadNonEmptySince, 0);
 
+    /// <summary>Gets the measured network path to the endpoint: round-trip time and jitter (see <see cref="NetworkStats"/>).</summary>
+    public NetworkStats Network { get; } = new();
+
     /// <summary>The health state (ejection, cool-down, active checks, slow start), which travels with the statistics.</summary>
     internal Health.EndpointHealth Health { get; } = new();
 

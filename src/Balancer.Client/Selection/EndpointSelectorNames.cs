@@ -48,4 +48,12 @@ public static class EndpointSelectorNames
     /// change. Best for caches and per-key state on the servers; requests without a key are balanced by PeakEwma.
     /// </summary>
     public const string ConsistentHash = nameof(ConsistentHash);
+
+    /// <summary>
+    /// Two weighted random samples, the lower cost wins, where cost = measured network round trip (with its jitter) +
+    /// server time (peak-EWMA latency less the round trip) × (in flight + 1) ÷ weight; endpoints in the client's own zone are
+    /// preferred until they are unavailable or clearly busier than the others. Best when endpoints sit at different
+    /// network distances (zones, regions, links) or when cross-zone traffic should be kept low.
+    /// </summary>
+    public const string NetworkAware = nameof(NetworkAware);
 }

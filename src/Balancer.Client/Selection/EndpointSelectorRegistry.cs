@@ -25,6 +25,7 @@ internal sealed class EndpointSelectorRegistry
             [EndpointSelectorNames.WeightedRoundRobin] = c => new WeightedRoundRobinSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider, c.Options.WeightedRoundRobin),
             [EndpointSelectorNames.MlScored] = c => new MlScoredSelector(c.ClientName, RandomSource.Create(c.Options.RandomSeed), c.Feedback, c.Options.MlScored),
             [EndpointSelectorNames.ConsistentHash] = c => new ConsistentHashSelector(c.Options.ConsistentHash, new PeakEwmaSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider)),
+            [EndpointSelectorNames.NetworkAware] = c => new NetworkAwareSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider, c.Options.NetworkAware),
         }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private readonly FrozenDictionary<string, Func<SelectorFactoryContext, IEndpointSelector>> _factories;

@@ -47,6 +47,13 @@ public sealed class BalancerInspectorTests
 
         var held = Enumerable.Range(0, 8).Select(_ => Load.TryGetAsync(client, "/held", cancel.Token).ContinueWith(_ => { }, TaskScheduler.Default)).ToArray();
         await cluster[0].WaitForRequestsAsync(4, cancel.Token);
+        // The other four went to the answering backend: wait until they have completed (the held ones cannot).
+        var pending = held.ToList();
+        for (var completed = 0; completed < 4; completed++)
+        {
+            pending.Remove(await Task.WhenAny(pending).WaitAsync(cancel.Token));
+        }
+
         var during = inspector.GetSnapshot("inspect-in-flight")!;
         await cancel.CancelAsync();
         await Task.WhenAll(held);

@@ -58,7 +58,9 @@ public class BalancerOptionsValidatorTests
             o.AddEndpoint("http://127.0.0.1:8080");
         });
 
-        error.Should().Contain("Selector 'LeastMagic' is not a known selector; use one of: ConsistentHash, MlScored, PeakEwma, PowerOfTwoChoices, Random, RoundRobin");
+        error.Should().Contain("Selector 'LeastMagic' is not a known selector; use one of: ")
+            .And.Contain("PeakEwma, PowerOfTwoChoices, Random, RoundRobin")
+            .And.Contain(", or register it with AddEndpointSelector");
     }
 
     [Fact]
