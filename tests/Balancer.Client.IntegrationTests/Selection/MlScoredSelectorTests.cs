@@ -45,6 +45,11 @@ public sealed class MlScoredSelectorTests
         (await Load.GetAsync(client, "/b/item", 200, 2)).Should().Be(0);
         var bShares = cluster.ReceivedShares();
 
+        // What it learnt is visible through the inspection API: backend-0 is fast for one class and slow for the other.
+        var learnt = provider.GetRequiredService<Balancer.Client.Inspection.IBalancerInspector>().GetSnapshot("ml-paths")!.Endpoints[0];
+        learnt.Score.Should().BeGreaterThan(0);
+        learnt.ScoreNote.Should().Contain("request classes");
+
         aShares["backend-0"].Should().BeGreaterThanOrEqualTo(0.7, "/a should go to the backend that serves it fast; shares: {0}", string.Join(", ", aShares));
         bShares["backend-1"].Should().BeGreaterThanOrEqualTo(0.7, "/b should go to the backend that serves it fast; shares: {0}", string.Join(", ", bShares));
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
@@ -14,7 +15,7 @@ namespace Balancer.Client.Selection;
 /// <see cref="EndpointSelectorNames.PeakEwma"/> does. A pick allocates nothing unless a sampled activity asks for
 /// the explanation (<see cref="MlScoredExplanation"/>).
 /// </summary>
-internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver
+internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, IInspectableSelector
 {
     private readonly ConditionalWeakTable<EndpointStats, EndpointModel> _models = [];
     private readonly ConditionalWeakTable<EndpointStats, EndpointModel>.CreateValueCallback _createModel;
@@ -101,6 +102,48 @@ internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver
         }
 
         return chosen;
+    }
+
+    /// <inheritdoc/>
+    public string ScoreDescription => "learnt latency in ms, averaged over the request classes seen (weighted by recent samples); the note gives the fastest and slowest class";
+
+    /// <inheritdoc/>
+    public EndpointScore? GetScore(BalancerEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (!_models.TryGetValue(endpoint.Stats, out var model))
+        {
+            return null;
+        }
+
+        var now = _settings.TimeProvider.GetTimestamp();
+        var inverseDecay = _settings.InverseDecayTimestampUnits;
+        double sum = 0, samples = 0, fastest = double.MaxValue, slowest = 0;
+        var classes = 0;
+        for (var c = 0; c < model.Classes; c++)
+        {
+            var estimate = model.Read(c, now, inverseDecay);
+            if (estimate.Samples <= 0)
+            {
+                continue;
+            }
+
+            sum += estimate.Mean * estimate.Samples;
+            samples += estimate.Samples;
+            fastest = Math.Min(fastest, estimate.Mean);
+            slowest = Math.Max(slowest, estimate.Mean);
+            classes++;
+        }
+
+        if (samples <= 0)
+        {
+            return null;
+        }
+
+        var note = classes > 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{classes} request classes: {fastest * 1000:0.#} to {slowest * 1000:0.#} ms")
+            : null;
+        return new EndpointScore(sum / samples * 1000, note);
     }
 
     public void OnAttemptCompleted(in AttemptFeedback feedback)
