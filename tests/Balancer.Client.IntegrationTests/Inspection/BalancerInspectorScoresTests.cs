@@ -28,6 +28,8 @@ public sealed class BalancerInspectorScoresTests
         // a cold connection's first response is a peak that their estimate keeps for about τ.)
         slow.Score.Should().BeGreaterThan(20, "the slow backend's cost reflects its 40 ms responses");
         slow.Share.Should().BeLessThan(1.0 / 3, "Peak EWMA sends the slow backend less than an even split");
-        slow.LatencyP95.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(30));
+        // p95 needs a minimum of recent samples, which Peak EWMA may not have given the slow backend.
+        (slow.LatencyP95 is null || slow.LatencyP95 >= TimeSpan.FromMilliseconds(30)).Should().BeTrue($"the slow backend's p95 is {slow.LatencyP95}");
+        snapshot.Endpoints.Take(2).Should().OnlyContain(e => e.LatencyP95 != null, "the fast backends carry most of the 300 requests");
     }
 }
