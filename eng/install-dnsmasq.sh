@@ -4,38 +4,16 @@
 # Idempotent and quiet: does nothing when dnsmasq is installed. Never fails the caller: when it cannot install, it says
 # why and exits 0, and the tests that need dnsmasq are reported as skipped.
 set -u
+source "$(dirname "$0")/lib/apt.sh"
 
 if command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ]; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-dnsmasq: apt-get is not available; install dnsmasq by hand to run the DNS tests (skipped otherwise)."
-  exit 0
-fi
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo="sudo -n"
-  else
-    echo "install-dnsmasq: not root and no password-less sudo; install dnsmasq-base by hand to run the DNS tests (skipped otherwise)."
-    exit 0
-  fi
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-# Another installation may hold the package lock for a while: wait for it rather than fail.
-lock="-o DPkg::Lock::Timeout=300"
-if ! output=$($sudo apt-get $lock update -qq 2>&1); then
-  echo "install-dnsmasq: apt-get update failed ($(printf '%s' "$output" | tail -n 1)); the DNS tests will be skipped."
-  exit 0
-fi
-
-if ! output=$($sudo apt-get $lock install -y -qq --no-install-recommends dnsmasq-base 2>&1); then
-  echo "install-dnsmasq: apt-get install dnsmasq-base failed ($(printf '%s' "$output" | tail -n 1)); the DNS tests will be skipped."
-  exit 0
-fi
+instead="install dnsmasq-base by hand to run the DNS tests (skipped otherwise)."
+apt_ready install-dnsmasq "$instead" || exit 0
+apt_update install-dnsmasq "$instead" || exit 0
+apt_run install-dnsmasq "$instead" install -y -qq --no-install-recommends dnsmasq-base || exit 0
 
 echo "install-dnsmasq: installed $( (command -v dnsmasq >/dev/null 2>&1 && dnsmasq --version || /usr/sbin/dnsmasq --version) 2>/dev/null | head -n 1)."
 exit 0

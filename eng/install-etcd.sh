@@ -5,6 +5,7 @@
 # The package's own service is neither started nor left running: the tests start their own etcd processes, each with
 # a temporary data directory and free 127.0.0.1 ports.
 set -u
+source "$(dirname "$0")/lib/apt.sh"
 
 stop_system_service() {
   # A system etcd (started by the package on an earlier install) would hold 127.0.0.1:2379: stop and disable it.
@@ -24,41 +25,11 @@ if [ -x /usr/bin/etcd ] || command -v etcd >/dev/null 2>&1; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-etcd: apt-get is not available; install etcd by hand to run the etcd tests (they are skipped)."
-  exit 0
-fi
-
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo="sudo -n"
-  else
-    echo "install-etcd: not root and no password-less sudo; install etcd-server by hand to run the etcd tests (they are skipped)."
-    exit 0
-  fi
-fi
-
-# Keep the package from starting its system service on installation (policy-rc.d exit code 101 = "not allowed").
-policy=/usr/sbin/policy-rc.d
-created_policy=0
-if [ ! -e "$policy" ]; then
-  if printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null 2>&1 && $sudo chmod +x "$policy"; then
-    created_policy=1
-  fi
-fi
-cleanup() { if [ "$created_policy" -eq 1 ]; then $sudo rm -f "$policy"; fi; }
-trap cleanup EXIT
-
-export DEBIAN_FRONTEND=noninteractive
-if ! $sudo apt-get -o DPkg::Lock::Timeout=120 update -qq >/dev/null 2>&1; then
-  echo "install-etcd: apt-get update failed; the etcd tests will be skipped."
-  exit 0
-fi
-
-if ! $sudo apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends etcd-server >/dev/null 2>&1; then
-  echo "install-etcd: could not install etcd-server; the etcd tests will be skipped."
-  exit 0
-fi
+instead="install etcd-server by hand to run the etcd tests (they are skipped)."
+apt_ready install-etcd "$instead" || exit 0
+apt_no_service_start
+apt_update install-etcd "$instead" || exit 0
+apt_run install-etcd "$instead" install -y -qq --no-install-recommends etcd-server || exit 0
 
 stop_system_service
 echo "install-etcd: installed $(/usr/bin/etcd --version 2>/dev/null | head -n 1)."

@@ -4,6 +4,7 @@
 # and exits 0, and the lab skips the proxies with a message.
 # The packages' own services are not started (the lab starts its own instances on free 127.0.0.1 ports).
 set -u
+source "$(dirname "$0")/lib/apt.sh"
 
 need=()
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
@@ -13,37 +14,10 @@ if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-proxies: apt-get is not available; install ${need[*]} by hand to enable the proxy contenders."
-  exit 0
-fi
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo="sudo -n"
-  else
-    echo "install-proxies: not root and no password-less sudo; install ${need[*]} by hand to enable the proxy contenders."
-    exit 0
-  fi
-fi
-
-# Keep the packages from starting their system services on installation (policy-rc.d exit code 101 = "not allowed").
-policy=/usr/sbin/policy-rc.d
-created_policy=0
-if [ ! -e "$policy" ]; then
-  if printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null 2>&1 && $sudo chmod +x "$policy"; then
-    created_policy=1
-  fi
-fi
-cleanup() { if [ "$created_policy" -eq 1 ]; then $sudo rm -f "$policy"; fi; }
-trap cleanup EXIT
-
-export DEBIAN_FRONTEND=noninteractive
-if ! $sudo apt-get update -qq; then
-  echo "install-proxies: apt-get update failed; the proxy contenders will be skipped."
-  exit 0
-fi
+instead="install ${need[*]} by hand to enable the proxy contenders (skipped otherwise)."
+apt_ready install-proxies "$instead" || exit 0
+apt_no_service_start
+apt_update install-proxies "$instead" || exit 0
 
 for package in "${need[@]}"; do
   if [ "$package" = "nginx" ]; then
