@@ -45,6 +45,11 @@ internal sealed class DnsEndpointSource(DnsEndpointQuery query, DnsEndpointOptio
                 // Empty too: the client keeps the last good set unless EndpointSources.AcceptEmpty is on.
                 publisher.Publish(answer.Endpoints);
             }
+            catch (Exception exception) when (cancellationToken.IsCancellationRequested && exception is not OperationCanceledException)
+            {
+                // DnsClient reports a query cut short by the stop token as a timeout: the source is stopping, not failing.
+                throw new OperationCanceledException("The DNS endpoint source was stopped.", exception, cancellationToken);
+            }
 #pragma warning disable CA1031 // Any failure of a lookup is reported (the client logs it and keeps its last good set) and retried.
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031

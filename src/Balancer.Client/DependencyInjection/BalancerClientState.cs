@@ -56,7 +56,7 @@ internal sealed class BalancerClientState : IDisposable
         var errors = BalancerOptionsValidator.Collect(name, options, selectors, sources.HasSources(name), out var definitions);
         if (errors.Count > 0)
         {
-            throw new OptionsValidationException(name, typeof(BalancerOptions), errors);
+            throw new OptionsValidationException(name, typeof(BalancerOptions), [ValidationErrors.Format(errors)]);
         }
 
         _sources = [.. sources.For(name).Select(r => new EndpointSourceRunner(this, CreateSource(r, services), OnSourceChanged))];

@@ -29,7 +29,7 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
         }
 
         var errors = Collect(name, options, selectors, sources.HasSources(name), out _);
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidationErrors.Fail(errors);
     }
 
     /// <summary>Returns every error, and the validated endpoint definitions when there is none.</summary>

@@ -37,7 +37,7 @@ internal sealed class ResilienceOptionsValidator : IValidateOptions<BalancerRetr
             Error(nameof(options.MinRetriesPerWindow), options.MinRetriesPerWindow, "is negative");
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidationErrors.Fail(errors);
     }
 
     public ValidateOptionsResult Validate(string? name, BalancerHedgingOptions options)
@@ -61,6 +61,6 @@ internal sealed class ResilienceOptionsValidator : IValidateOptions<BalancerRetr
             Error(nameof(options.MinDelay), options.MinDelay, "is out of range; allowed from 00:00:00 to 00:01:00");
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidationErrors.Fail(errors);
     }
 }

@@ -28,6 +28,45 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public async Task CreateClient_SeveralProblems_MessageHasOneLinePerProblem()
+    {
+        await using var provider = TestServices.Build("lines", o =>
+        {
+            o.AddEndpoint("ftp://127.0.0.1:21");
+            o.AddEndpoint("http://127.0.0.1:5000", weight: 0);
+        });
+
+        var act = () => provider.CreateClient("lines");
+
+        var exception = act.Should().Throw<OptionsValidationException>().Which;
+        exception.Message.Split(Environment.NewLine).Should().Equal(
+            "Balancer client 'lines': Endpoints[0].Address 'ftp://127.0.0.1:21' has scheme 'ftp'; only http and https are supported.",
+            "Balancer client 'lines': Endpoints[1].Weight '0' is out of range; allowed from 1 to 100.");
+        exception.Message.Should().NotContain(".;");
+    }
+
+    [Fact]
+    public async Task StartAsync_SeveralProblems_ValidateOnStartMessageHasOneLinePerProblem()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddBalancedHttpClient("host-lines", o =>
+        {
+            o.Selector = "Fastest";
+            o.AddEndpoint("http://127.0.0.1:5000", weight: 500);
+        });
+        using var host = builder.Build();
+
+        var act = () => host.StartAsync();
+
+        var lines = (await act.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Split(Environment.NewLine);
+        lines.Should().HaveCount(2);
+        lines.Should().AllSatisfy(line => line.Should().StartWith("Balancer client 'host-lines': ").And.EndWith(".").And.NotContain(".;"));
+        lines[0].Should().StartWith("Balancer client 'host-lines': Selector 'Fastest' is not a known selector; use one of: ");
+        lines[1].Should().Be("Balancer client 'host-lines': Endpoints[0].Weight '500' is out of range; allowed from 1 to 100.");
+    }
+
+    [Fact]
     public async Task GetRequiredService_TypedClientWithoutEndpoints_ThrowsNamingClientAndField()
     {
         var services = new ServiceCollection();
