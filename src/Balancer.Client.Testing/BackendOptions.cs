@@ -24,4 +24,14 @@ public sealed class BackendOptions
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>The largest <see cref="RequestLogCapacity"/>.</summary>
+    public const int MaxRequestLogCapacity = 10_000_000;
+
+    /// <summary>
+    /// Gets or sets how many of the most recent requests <see cref="ScriptedBackend.Received"/> keeps; older ones are
+    /// dropped. Raise it for long runs that check every request (duplicate bodies, say); 0 keeps none.
+    /// </summary>
+    /// <value>The default value is 10,000. Allowed: 0 to <see cref="MaxRequestLogCapacity"/>.</value>
+    public int RequestLogCapacity { get; set; } = Internal.RequestLog.DefaultCapacity;
 }

@@ -58,7 +58,7 @@ public sealed class ScriptedBackend : IAsyncDisposable
     /// <summary>Gets the number of requests in their service time right now (at most <see cref="BackendBehavior.Capacity"/>).</summary>
     public int InService => _state.InService;
 
-    /// <summary>Gets the last 10,000 requests received, oldest first (a snapshot).</summary>
+    /// <summary>Gets the last <see cref="BackendOptions.RequestLogCapacity"/> requests received (10,000 by default), oldest first (a snapshot).</summary>
     public IReadOnlyList<ReceivedRequest> Received => _state.Log.Snapshot();
 
     /// <summary>Starts a backend on an ephemeral port of 127.0.0.1.</summary>

@@ -27,7 +27,7 @@ internal sealed class LabBackends : IAsyncDisposable
 
     public int Count => _backends.Length;
 
-    public static async Task<LabBackends> StartAsync(LabPlan plan, int seed)
+    public static async Task<LabBackends> StartAsync(LabPlan plan, int seed, int requestLogCapacity = 10_000)
     {
         var starts = new Task<ScriptedBackend>[plan.Backends.Count];
         var createdAt = new long[starts.Length];
@@ -39,7 +39,7 @@ internal sealed class LabBackends : IAsyncDisposable
             // A backend counts its stall windows from its creation, which happens synchronously inside StartAsync:
             // remember a time just before it (microseconds early).
             createdAt[i] = Stopwatch.GetTimestamp();
-            starts[i] = ScriptedBackend.StartAsync(new BackendOptions { Name = plan.Backends[i].Name, Behavior = behavior, Seed = unchecked((seed * 7919) + i) });
+            starts[i] = ScriptedBackend.StartAsync(new BackendOptions { Name = plan.Backends[i].Name, Behavior = behavior, Seed = unchecked((seed * 7919) + i), RequestLogCapacity = requestLogCapacity });
         }
 
         try

@@ -31,6 +31,20 @@ internal sealed class LabOptions
 
     public bool ShowHelp { get; private set; }
 
+    /// <summary>Gets a value indicating whether to run the fault soak instead of the scenarios.</summary>
+    public bool Soak { get; private set; }
+
+    /// <summary>Gets a value indicating whether <c>--duration</c> was given (the soak has a default of its own).</summary>
+    public bool DurationSet { get; private set; }
+
+    /// <summary>Returns a copy with another run length.</summary>
+    public LabOptions WithDuration(TimeSpan duration)
+    {
+        var copy = (LabOptions)MemberwiseClone();
+        copy.Duration = duration;
+        return copy;
+    }
+
     public static string HelpText => string.Join(
         Environment.NewLine,
         "Balancer.Client.Lab: runs the simulator's scenarios on real Kestrel backends on 127.0.0.1 and compares the",
@@ -50,6 +64,9 @@ internal sealed class LabOptions
         $"  --contenders <list>      Comma-separated contenders (default: all; {ContenderCatalog.HedgingName} only in stall). Known: {string.Join(", ", ContenderCatalog.AllNames)}.",
         "  --out <folder>           Where <scenario>.json/.md and the charts go (default docs/benchmarks).",
         "  --seed <int>             Seed of arrivals and backend draws; repeat r uses seed + r (default 1).",
+        "  --soak                   Run the fault soak instead (60 s by default: kills and restarts, 503 bursts, a black",
+        "                           hole, a 429 storm, stalls, reloads every second; the default client with AddBalancerRetry(),",
+        "                           the oracle and the installed proxies, then a no-fault run); writes soak.md to --out.",
         "  -h, --help               Print this help and exit.",
         "",
         "Each run lasts --duration plus up to --timeout for the last answers; on 2 cores, --scenario all with the defaults",
@@ -96,7 +113,11 @@ internal sealed class LabOptions
                 case "--repeat":
                     options.Repeat = ParseInt(arg, Next(), 1, 20, errors, options.Repeat);
                     break;
+                case "--soak":
+                    options.Soak = true;
+                    break;
                 case "--duration":
+                    options.DurationSet = true;
                     options.Duration = TimeSpan.FromSeconds(ParseDouble(arg, Next(), 2, 600, errors, options.Duration.TotalSeconds));
                     break;
                 case "--rate-fraction":

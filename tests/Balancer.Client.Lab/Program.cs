@@ -47,6 +47,11 @@ internal static class Program
             AnsiConsole.Profile.Width = 220;
         }
 
+        if (options.Soak)
+        {
+            return await Soak.SoakRunner.RunAsync(options).ConfigureAwait(false);
+        }
+
         var total = Stopwatch.StartNew();
         Directory.CreateDirectory(options.OutputDirectory);
         AnsiConsole.MarkupLine($"[bold]Balancer.Client scenario lab[/] on {Markup.Escape(MachineInfo.Current.ToString())}");

@@ -23,6 +23,9 @@ internal sealed class BackendState
         Epoch = Time.GetTimestamp();
         Arrivals = new RateMeter(Time);
         Errors = new RateMeter(Time);
+        Log = new RequestLog(options.RequestLogCapacity is >= 0 and <= BackendOptions.MaxRequestLogCapacity
+            ? options.RequestLogCapacity
+            : throw new ArgumentOutOfRangeException(nameof(options), options.RequestLogCapacity, $"BackendOptions.RequestLogCapacity must be from 0 to {BackendOptions.MaxRequestLogCapacity}."));
     }
 
     public string Name { get; }
@@ -51,7 +54,7 @@ internal sealed class BackendState
     /// <summary>The recent rate of fast failures and resets, for load reports.</summary>
     public RateMeter Errors { get; }
 
-    public RequestLog Log { get; } = new();
+    public RequestLog Log { get; }
 
     public long Served => Interlocked.Read(ref _served);
 

@@ -3,9 +3,11 @@ using System.Collections.Concurrent;
 namespace Balancer.Client.Testing.Internal;
 
 /// <summary>The last <see cref="Capacity"/> requests a backend received, oldest first.</summary>
-internal sealed class RequestLog
+internal sealed class RequestLog(int capacity)
 {
-    public const int Capacity = 10_000;
+    public const int DefaultCapacity = 10_000;
+
+    public int Capacity { get; } = capacity;
 
     private readonly ConcurrentQueue<ReceivedRequest> _entries = new();
     private int _count;

@@ -41,10 +41,16 @@ internal sealed class LoadGenerator
     private readonly ConcurrentDictionary<string, int> _errorSamples = new(StringComparer.Ordinal);
     private readonly Uri[] _paths;
     private readonly double[] _pathCumulative;
+    private readonly double _postShare;
     private long _sent;
+    private long _postsSent;
+    private long _failedGets;
+    private long _failedPosts;
 
-    public LoadGenerator(IReadOnlyList<HttpClient> clients, IReadOnlyList<string> backendNames, double rate, TimeSpan duration, int seed, IReadOnlyList<RequestClass> requestClasses)
+    /// <param name="postShare">The share of requests sent as a POST with a body of its own (<c>post-{n}</c>), so that the backends' request logs can tell a POST that arrived twice.</param>
+    public LoadGenerator(IReadOnlyList<HttpClient> clients, IReadOnlyList<string> backendNames, double rate, TimeSpan duration, int seed, IReadOnlyList<RequestClass> requestClasses, double postShare = 0)
     {
+        _postShare = postShare;
         // Without request classes every request asks for the same path; with them, each draws its path by share.
         _paths = requestClasses.Count == 0 ? [ContenderClients.RequestUri] : [.. requestClasses.Select(c => new Uri(c.Path.TrimStart('/'), UriKind.Relative))];
         var total = requestClasses.Sum(c => c.Share);
@@ -63,6 +69,15 @@ internal sealed class LoadGenerator
     public LongConcurrentHistogram DispatchLag { get; } = new(1, HighestTrackableMicroseconds, 3);
 
     public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>Gets the number of POSTs among <see cref="Sent"/>.</summary>
+    public long PostsSent => Interlocked.Read(ref _postsSent);
+
+    /// <summary>Gets the GETs that did not end with a 2xx answer.</summary>
+    public long FailedGets => Interlocked.Read(ref _failedGets);
+
+    /// <summary>Gets the POSTs that did not end with a 2xx answer.</summary>
+    public long FailedPosts => Interlocked.Read(ref _failedPosts);
 
     public long Count(RequestOutcome outcome) => Interlocked.Read(ref _outcomes[(int)outcome]);
 
@@ -85,7 +100,8 @@ internal sealed class LoadGenerator
             while (offset < durationTicks && start + offset <= now)
             {
                 var client = _clients.Count == 1 ? _clients[0] : _clients[_random.Next(_clients.Count)];
-                inFlight.Add(SendAsync(client, NextPath(), start + offset));
+                var post = _postShare > 0 && _random.NextDouble() < _postShare;
+                inFlight.Add(SendAsync(client, NextPath(), start + offset, post));
                 offset += NextGapTicks(frequency);
             }
 
@@ -116,16 +132,28 @@ internal sealed class LoadGenerator
         return _paths[index < 0 ? _paths.Length - 1 : index];
     }
 
-    private async Task SendAsync(HttpClient client, Uri path, long due)
+    private async Task SendAsync(HttpClient client, Uri path, long due, bool post)
     {
         // Start on the thread pool, so that a selector or connect that blocks does not hold back the schedule.
         await Task.Yield();
         DispatchLag.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(due).TotalMicroseconds, 1, HighestTrackableMicroseconds));
-        Interlocked.Increment(ref _sent);
+        var number = Interlocked.Increment(ref _sent);
         var outcome = RequestOutcome.Other;
         try
         {
-            using var response = await client.GetAsync(path).ConfigureAwait(false);
+            HttpResponseMessage sent;
+            if (post)
+            {
+                Interlocked.Increment(ref _postsSent);
+                using var body = new StringContent(FormattableString.Invariant($"post-{number}"));
+                sent = await client.PostAsync(path, body).ConfigureAwait(false);
+            }
+            else
+            {
+                sent = await client.GetAsync(path).ConfigureAwait(false);
+            }
+
+            using var response = sent;
             if (response.Headers.TryGetValues(BackendHeaders.Backend, out var names)
                 && _backendIndexes.TryGetValue(names.First(), out var index))
             {
@@ -148,6 +176,10 @@ internal sealed class LoadGenerator
         {
             Latency.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(due).TotalMicroseconds, 1, HighestTrackableMicroseconds));
             Interlocked.Increment(ref _outcomes[(int)outcome]);
+            if (outcome != RequestOutcome.Succeeded)
+            {
+                Interlocked.Increment(ref post ? ref _failedPosts : ref _failedGets);
+            }
         }
     }
 
