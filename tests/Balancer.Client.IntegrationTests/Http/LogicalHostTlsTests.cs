@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Balancer.Client.IntegrationTests.Http;
@@ -56,6 +57,48 @@ public sealed class LogicalHostTlsTests
 
         backend.ServerNames.Should().NotBeEmpty().And.OnlyContain(n => n == "localhost");
         backend.Requests.Should().HaveCount(3).And.OnlyContain(r => r.Host == Name && r.Protocol == "HTTP/2" && r.ClientCertificateThumbprint == clientCertificate.Thumbprint);
+        trust.Rejections.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Get_PreserveLogicalHostWithOwnConnectCallback_CallbackOpensConnectionTlsFollowsEndpoint()
+    {
+        using var certificate = TlsBackend.CreateCertificate("localhost");
+        await using var backend = await TlsBackend.StartAsync(certificate);
+        var trust = new Trust(certificate);
+        var connects = 0;
+        await using var provider = TestServices.Build(
+            Name,
+            o =>
+            {
+                o.PreserveLogicalHost = true;
+                o.AddEndpoint($"https://localhost:{backend.Port}/");
+            },
+            client: b => b.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = trust.Validate },
+                ConnectCallback = async (context, cancellationToken) =>
+                {
+                    Interlocked.Increment(ref connects);
+                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                    try
+                    {
+                        await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                        return new NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                },
+            }));
+
+        (await provider.CreateClient(Name).GetStringAsync("/own-callback")).Should().Be("tls");
+
+        Volatile.Read(ref connects).Should().BeGreaterThan(0, "the application's connect callback still opens the connection");
+        backend.ServerNames.Should().NotBeEmpty().And.OnlyContain(n => n == "localhost");
+        backend.Requests.Should().ContainSingle().Which.Host.Should().Be(Name);
         trust.Rejections.Should().Be(0);
     }
 
