@@ -41,8 +41,10 @@ public sealed class BalancerOptions
 
     /// <summary>
     /// Gets or sets a value indicating whether the request keeps the logical host (the client's name) in its
-    /// <c>Host</c> header, for endpoints that serve several virtual hosts. When <see langword="false"/>, Host (and TLS
-    /// SNI) follow the endpoint's own address.
+    /// <c>Host</c> header, for endpoints that serve several virtual hosts. When <see langword="false"/>, Host follows the
+    /// endpoint's own address. Either way TLS (SNI and the certificate's name check) follows the endpoint: with a
+    /// <see cref="SocketsHttpHandler"/> as primary handler (the default), the connection to an HTTPS endpoint is
+    /// authenticated against the endpoint's host with that handler's <see cref="SocketsHttpHandler.SslOptions"/>.
     /// </summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool PreserveLogicalHost { get; set; }

@@ -8,6 +8,8 @@ using Balancer.Client.Selection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -152,7 +154,9 @@ public static class BalancerServiceCollectionExtensions
         services.TryAddSingleton<BalancerClientRegistry>();
         services.TryAddSingleton<EndpointSourceRegistry>();
         services.TryAddSingleton<IBalancerInspector, BalancerInspector>();
-        services.TryAddSingleton(sp => new BalancerMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(sp => new BalancerMetrics(
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Balancer.Client")));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, BalancingHandlerFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BalancerOptions>, BalancerOptionsValidator>());
     }

@@ -2,10 +2,15 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Balancer.Client.Diagnostics;
 
-/// <summary>The instruments of meter <c>Balancer.Client</c>. Tags are built only while an instrument has a listener.</summary>
+/// <summary>
+/// The instruments of meter <c>Balancer.Client</c>. Tags are built only while an instrument has a listener. A listener
+/// that throws is logged and otherwise ignored: telemetry never fails, nor leaks, the attempt it measures.
+/// </summary>
 internal sealed class BalancerMetrics
 {
     private static readonly double[] s_durationBuckets = [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -16,8 +21,11 @@ internal sealed class BalancerMetrics
     private readonly Counter<long> _selectionFailures;
     private readonly Counter<long> _ejections;
 
-    public BalancerMetrics(IMeterFactory? meterFactory)
+    private readonly ILogger _logger;
+
+    public BalancerMetrics(IMeterFactory? meterFactory, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         var meter = meterFactory?.Create(BalancerDiagnostics.Name) ?? new Meter(BalancerDiagnostics.Name);
         _requests = meter.CreateCounter<long>("balancer.client.requests", "{request}", "Attempts sent through a balanced client, by endpoint and outcome.");
         _duration = meter.CreateHistogram("balancer.client.request.duration", "s", "Time from sending an attempt to its response headers (or failure), by endpoint and outcome.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_durationBuckets });
@@ -36,7 +44,14 @@ internal sealed class BalancerMetrics
                 { BalancerDiagnostics.ServerAddressTag, endpoint.Host },
                 { BalancerDiagnostics.ServerPortTag, endpoint.PortTag },
             };
-            _inFlight.Add(delta, tags);
+            try
+            {
+                _inFlight.Add(delta, tags);
+            }
+            catch (Exception exception)
+            {
+                ListenerFailed(exception, client, _inFlight);
+            }
         }
     }
 
@@ -51,8 +66,15 @@ internal sealed class BalancerMetrics
                 { BalancerDiagnostics.ServerPortTag, endpoint.PortTag },
                 { BalancerDiagnostics.OutcomeTag, OutcomeName(outcome) },
             };
-            _requests.Add(1, tags);
-            _duration.Record(seconds, tags);
+            try
+            {
+                _requests.Add(1, tags);
+                _duration.Record(seconds, tags);
+            }
+            catch (Exception exception)
+            {
+                ListenerFailed(exception, client, _requests);
+            }
         }
     }
 
@@ -66,7 +88,14 @@ internal sealed class BalancerMetrics
                 { BalancerDiagnostics.ServerAddressTag, endpoint.Host },
                 { BalancerDiagnostics.ServerPortTag, endpoint.PortTag },
             };
-            _ejections.Add(1, tags);
+            try
+            {
+                _ejections.Add(1, tags);
+            }
+            catch (Exception exception)
+            {
+                ListenerFailed(exception, client, _ejections);
+            }
         }
     }
 
@@ -74,9 +103,19 @@ internal sealed class BalancerMetrics
     {
         if (_selectionFailures.Enabled)
         {
-            _selectionFailures.Add(1, new KeyValuePair<string, object?>(BalancerDiagnostics.ClientTag, client), new KeyValuePair<string, object?>(BalancerDiagnostics.ReasonTag, ReasonName(reason)));
+            try
+            {
+                _selectionFailures.Add(1, new KeyValuePair<string, object?>(BalancerDiagnostics.ClientTag, client), new KeyValuePair<string, object?>(BalancerDiagnostics.ReasonTag, ReasonName(reason)));
+            }
+            catch (Exception exception)
+            {
+                ListenerFailed(exception, client, _selectionFailures);
+            }
         }
     }
+
+    private void ListenerFailed(Exception exception, string client, Instrument instrument) =>
+        Log.ListenerFailed(_logger, exception, client, $"MeterListener of {instrument.Name}");
 
     private static string OutcomeName(AttemptOutcome outcome) => outcome switch
     {

@@ -38,6 +38,12 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Debug, "Balancer client '{Client}': {Method} not retried: {Reason}.")]
     public static partial void RetryRefused(ILogger logger, string client, string method, string reason);
 
+    [LoggerMessage(12, LogLevel.Error, "Balancer client '{Client}': a telemetry listener threw ({Listener}); the request is not affected.")]
+    public static partial void ListenerFailed(ILogger logger, Exception exception, string client, string listener);
+
+    [LoggerMessage(13, LogLevel.Error, "Balancer client '{Client}': recording the outcome of an attempt on {Endpoint} failed; the request is not affected.")]
+    public static partial void CompletionFailed(ILogger logger, Exception exception, string client, string endpoint);
+
     [LoggerMessage(20, LogLevel.Warning, "Balancer client '{Client}': endpoint source {Source} failed to refresh; its last good endpoints stay in use.")]
     public static partial void SourceRefreshFailed(ILogger logger, Exception exception, string client, string source);
 

@@ -33,24 +33,35 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
         var endpoint = Select(request, set, tried);
         BalancerRequestOptions.AddTried(request, endpoint);
 
-        var originalHost = request.Headers.Host;
-        var setHost = state.PreserveLogicalHost && originalHost is null;
-        request.RequestUri = UriRewriter.Rewrite(logicalUri!, endpoint);
-        if (setHost)
-        {
-            request.Headers.Host = logicalUri!.Authority;
-        }
-
+        var setHost = state.PreserveLogicalHost && request.Headers.Host is null;
         var attempt = tried.Length + 1;
-        using var activity = StartActivity(endpoint, attempt);
         var attemptTimeout = state.AttemptTimeout;
-        using var timeout = attemptTimeout is { } limit ? new CancellationTokenSource(limit, state.TimeProvider) : null;
-        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var lease = state.Tracker.Begin(endpoint, attempt);
+        Activity? activity = null;
+        CancellationTokenSource? timeout = null;
+        CancellationTokenSource? linked = null;
+        EndpointLease lease = default;
+        var begun = false;
         HttpResponseMessage? response = null;
         Exception? failure = null;
         try
         {
+            // Everything that changes the request or may run user code (listeners) happens inside the try, so that the
+            // finally below undoes it on every path.
+            request.RequestUri = UriRewriter.Rewrite(logicalUri!, endpoint);
+            if (setHost)
+            {
+                request.Headers.Host = logicalUri!.Authority;
+            }
+
+            activity = StartActivity(endpoint, attempt);
+            if (attemptTimeout is { } limit)
+            {
+                timeout = new CancellationTokenSource(limit, state.TimeProvider);
+                linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            }
+
+            lease = state.Tracker.Begin(endpoint, attempt);
+            begun = true;
             response = await base.SendAsync(request, linked?.Token ?? cancellationToken).ConfigureAwait(false);
             return response;
         }
@@ -67,23 +78,46 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
         }
         finally
         {
-            var canceled = failure is OperationCanceledException && cancellationToken.IsCancellationRequested;
-            var outcome = lease.Complete(request, response, failure, canceled);
-            if (outcome != AttemptOutcome.Canceled)
+            try
             {
-                state.Health.OnAttemptCompleted(endpoint, set, outcome == AttemptOutcome.Failure, response, state.TimeProvider.GetTimestamp());
+                if (begun)
+                {
+                    Complete(lease, request, response, failure, set, activity, cancellationToken);
+                }
             }
+            catch (Exception exception)
+            {
+                // Bookkeeping must not cost the caller the response (nor leave it undisposed): log, and let the attempt
+                // end as it did.
+                Log.CompletionFailed(state.Logger, exception, state.Name, endpoint.Key);
+            }
+            finally
+            {
+                request.RequestUri = logicalUri;
+                if (setHost)
+                {
+                    request.Headers.Host = null;
+                }
 
-            if (activity is not null && outcome == AttemptOutcome.Failure)
-            {
-                activity.SetStatus(ActivityStatusCode.Error, failure?.Message ?? $"HTTP {(int?)response?.StatusCode}");
+                StopActivity(activity);
+                linked?.Dispose();
+                timeout?.Dispose();
             }
+        }
+    }
 
-            request.RequestUri = logicalUri;
-            if (setHost)
-            {
-                request.Headers.Host = null;
-            }
+    private void Complete(in EndpointLease lease, HttpRequestMessage request, HttpResponseMessage? response, Exception? failure, EndpointSet set, Activity? activity, CancellationToken cancellationToken)
+    {
+        var canceled = failure is OperationCanceledException && cancellationToken.IsCancellationRequested;
+        var outcome = lease.Complete(request, response, failure, canceled);
+        if (outcome != AttemptOutcome.Canceled)
+        {
+            state.Health.OnAttemptCompleted(lease.Endpoint, set, outcome == AttemptOutcome.Failure, response, state.TimeProvider.GetTimestamp());
+        }
+
+        if (activity is not null && outcome == AttemptOutcome.Failure)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, failure?.Message ?? $"HTTP {(int?)response?.StatusCode}");
         }
     }
 
@@ -164,16 +198,44 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
             return null;
         }
 
-        var activity = source.StartActivity("Balancer.Attempt", ActivityKind.Internal);
-        if (activity is { IsAllDataRequested: true })
+        var previous = Activity.Current;
+        try
         {
-            activity.SetTag(BalancerDiagnostics.ClientTag, state.Name);
-            activity.SetTag(BalancerDiagnostics.SelectorTag, state.SelectorName);
-            activity.SetTag(BalancerDiagnostics.ServerAddressTag, endpoint.Host);
-            activity.SetTag(BalancerDiagnostics.ServerPortTag, endpoint.PortTag);
-            activity.SetTag(BalancerDiagnostics.AttemptTag, attempt);
+            var activity = source.StartActivity("Balancer.Attempt", ActivityKind.Internal);
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(BalancerDiagnostics.ClientTag, state.Name);
+                activity.SetTag(BalancerDiagnostics.SelectorTag, state.SelectorName);
+                activity.SetTag(BalancerDiagnostics.ServerAddressTag, endpoint.Host);
+                activity.SetTag(BalancerDiagnostics.ServerPortTag, endpoint.PortTag);
+                activity.SetTag(BalancerDiagnostics.AttemptTag, attempt);
+            }
+
+            return activity;
+        }
+        catch (Exception exception)
+        {
+            // A listener threw while sampling or starting: the attempt goes on untraced, under the caller's activity.
+            Log.ListenerFailed(state.Logger, exception, state.Name, "ActivityListener (start)");
+            Activity.Current = previous;
+            return null;
+        }
+    }
+
+    private void StopActivity(Activity? activity)
+    {
+        if (activity is null)
+        {
+            return;
         }
 
-        return activity;
+        try
+        {
+            activity.Dispose();
+        }
+        catch (Exception exception)
+        {
+            Log.ListenerFailed(state.Logger, exception, state.Name, "ActivityListener (stop)");
+        }
     }
 }

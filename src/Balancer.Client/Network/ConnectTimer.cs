@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Http;
@@ -10,15 +11,19 @@ namespace Balancer.Client.Network;
 /// primary handler: the application's own callback still runs (and is timed as a whole); without one, the socket is
 /// opened as the handler would. Each connect time is a round-trip sample of the endpoint it was opened to, found
 /// among the endpoints the request tried (else among the client's endpoints); each failed connect counts against it.
+/// When an attempt's Host header names another host than its HTTPS endpoint, the callback also does the TLS handshake,
+/// to the endpoint (see <see cref="EndpointTls"/>); the handshake is not part of the connect time.
 /// </summary>
 internal sealed class ConnectTimer
 {
+    private readonly SocketsHttpHandler _handler;
     private readonly Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? _inner;
     private readonly Func<BalancerEndpoint[]> _endpoints;
     private readonly TimeProvider _timeProvider;
 
-    private ConnectTimer(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? inner, Func<BalancerEndpoint[]> endpoints, TimeProvider timeProvider)
+    private ConnectTimer(SocketsHttpHandler handler, Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? inner, Func<BalancerEndpoint[]> endpoints, TimeProvider timeProvider)
     {
+        _handler = handler;
         _inner = inner;
         _endpoints = endpoints;
         _timeProvider = timeProvider;
@@ -44,7 +49,7 @@ internal sealed class ConnectTimer
 
         try
         {
-            handler.ConnectCallback = new ConnectTimer(inner, endpoints, timeProvider).ConnectAsync;
+            handler.ConnectCallback = new ConnectTimer(handler, inner, endpoints, timeProvider).ConnectAsync;
             return true;
         }
         catch (InvalidOperationException)
@@ -70,6 +75,11 @@ internal sealed class ConnectTimer
         }
 
         Record(context, (double)(_timeProvider.GetTimestamp() - start) / _timeProvider.TimestampFrequency);
+        if (stream is not SslStream && EndpointTls.IsNeeded(context))
+        {
+            return await EndpointTls.AuthenticateAsync(stream, context, _handler.SslOptions, cancellationToken).ConfigureAwait(false);
+        }
+
         return stream;
     }
 
