@@ -65,6 +65,37 @@ public sealed class HedgedCopiesTests
         stamps.Should().OnlyContain(count => count == 0, "every copy starts from the request as sent, without the first attempt's header");
     }
 
+    [Fact]
+    public async Task Get_CopyFindsNoEndpointLeft_RequestNotFailedWhileOtherAttemptsAreInFlight()
+    {
+        const string Name = "hedge-none-left";
+        await using var cluster = await BackendCluster.StartAsync(2, (_, o) =>
+        {
+            o.Behavior.Distribution = ServiceTimeDistribution.Constant;
+            o.Behavior.MeanServiceTime = TimeSpan.FromSeconds(1);
+        });
+        await using var provider = TestServices.Build(
+            Name,
+            o =>
+            {
+                o.ReuseTriedEndpoints = false;
+                o.AddEndpoints(cluster);
+            },
+            client: b => b.AddBalancerHedging(o =>
+            {
+                o.MaxHedgedAttempts = 3;
+                o.Delay = TimeSpan.FromMilliseconds(100);
+            }));
+        var client = provider.CreateClient(Name);
+
+        // The first attempt and one copy take both endpoints; the next copy finds none left. That copy's
+        // NoAvailableEndpointException must not end the request and cancel the two attempts still running.
+        using var response = await client.GetAsync("/none-left");
+
+        response.IsSuccessStatusCode.Should().BeTrue();
+        cluster.ReceivedCounts().Values.Should().Equal(1, 1);
+    }
+
     /// <summary>Adds a header to each attempt it sees, and records how many values of it the attempt already had.</summary>
     private sealed class StampHandler(ConcurrentQueue<int> seen) : DelegatingHandler
     {
