@@ -4,11 +4,13 @@ namespace Balancer.Client;
 public static class BalancerHttpRequestExtensions
 {
     private static readonly HttpRequestOptionsKey<bool> s_allowNonIdempotentRetry = new("Balancer.Client.AllowNonIdempotentRetry");
+    private static readonly HttpRequestOptionsKey<bool> s_allowHedging = new("Balancer.Client.AllowHedging");
     private static readonly HttpRequestOptionsKey<string> s_hashKey = new("Balancer.Client.HashKey");
 
     /// <summary>
-    /// Allows the balancer's retry (<c>AddBalancerRetry</c>) and hedging to resend this request even though its method is
-    /// not idempotent (POST, PATCH): use it when the server deduplicates (an idempotency key) or the operation is harmless.
+    /// Allows the balancer's retry (<c>AddBalancerRetry</c>) to resend this request even though its method is not
+    /// idempotent (POST, PATCH): use it when the server deduplicates (an idempotency key) or the operation is harmless.
+    /// Retries are sequential; concurrent copies (hedging) need <see cref="AllowHedging"/> as well.
     /// </summary>
     /// <param name="request">The request.</param>
     /// <returns>The request, for chaining.</returns>
@@ -16,6 +18,21 @@ public static class BalancerHttpRequestExtensions
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Options.Set(s_allowNonIdempotentRetry, true);
+        return request;
+    }
+
+    /// <summary>
+    /// Allows the balancer's hedging (<c>AddBalancerHedging</c>) to send concurrent copies of this request although its
+    /// method is not safe (PUT, DELETE, POST, PATCH): two servers may then run it at the same time, so use it only when
+    /// the server deduplicates or the operation is harmless. The body must be replayable. Without it, only GET, HEAD,
+    /// OPTIONS and TRACE are hedged (or every method, with <c>HedgeUnsafeMethods</c>).
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The request, for chaining.</returns>
+    public static HttpRequestMessage AllowHedging(this HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Options.Set(s_allowHedging, true);
         return request;
     }
 
@@ -38,6 +55,9 @@ public static class BalancerHttpRequestExtensions
 
     internal static bool TryGetHashKey(HttpRequestMessage request, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? key) =>
         request.Options.TryGetValue(s_hashKey, out key) && !string.IsNullOrEmpty(key);
+
+    internal static bool IsHedgingAllowed(HttpRequestMessage request) =>
+        request.Options.TryGetValue(s_allowHedging, out var allowed) && allowed;
 
     internal static bool IsNonIdempotentRetryAllowed(HttpRequestMessage request) =>
         request.Options.TryGetValue(s_allowNonIdempotentRetry, out var allowed) && allowed;

@@ -76,7 +76,7 @@ public static class BalancerHttpClientBuilderExtensions
     /// Adds retry on another endpoint: each retry picks again and avoids the endpoints this request already tried.
     /// Connection failures before anything was sent are retried for every method; 5xx, 408, 429, timeouts and resets only
     /// for idempotent methods unless opted in; bodies are resent only when replayable; a retry budget caps retries at a
-    /// share of requests. Compose it inside an outer timeout or circuit breaker (for example
+    /// share of requests (one budget with hedging). Compose it inside an outer timeout or circuit breaker (for example
     /// <c>AddStandardResilienceHandler</c> registered before it).
     /// </summary>
     /// <param name="builder">The builder of a client added with <c>AddBalancedHttpClient</c>.</param>
@@ -99,8 +99,10 @@ public static class BalancerHttpClientBuilderExtensions
 
     /// <summary>
     /// Adds hedging across endpoints: when the first attempt has not answered after a delay (by default the endpoint's
-    /// recent p95), a copy goes to another endpoint; the first good response wins and the loser is cancelled (recorded
-    /// neither as failure nor as latency). Safe methods (GET, HEAD, OPTIONS, TRACE) only, unless enabled.
+    /// recent p95) or failed with a transient failure, a copy goes to an endpoint no earlier copy took; the first good
+    /// response wins and the losers are cancelled (recorded neither as failure nor as latency). Copies draw on the
+    /// client's retry budget, shared with <c>AddBalancerRetry</c>; a 429 or Retry-After stops further copies. Safe
+    /// methods (GET, HEAD, OPTIONS, TRACE) only, unless enabled.
     /// </summary>
     /// <param name="builder">The builder of a client added with <c>AddBalancedHttpClient</c>.</param>
     /// <param name="configure">Changes the defaults of <see cref="BalancerHedgingOptions"/>.</param>
@@ -115,6 +117,7 @@ public static class BalancerHttpClientBuilderExtensions
         }
 
         options.ValidateOnStart();
+        builder.Services.AddOptions<BalancerRetryOptions>(builder.Name).ValidateOnStart(); // the budget's settings
         AddResilienceCore(builder.Services);
         var name = builder.Name;
         return builder.AddHttpMessageHandler(sp => new BalancerHedgingHandler(sp.GetRequiredService<ResilienceRegistry>().GetHedging(name)));

@@ -31,7 +31,12 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
         }
 
         var endpoint = Select(request, set, tried);
-        BalancerRequestOptions.AddTried(request, endpoint);
+        while (!BalancerRequestOptions.TryAddTried(request, tried, endpoint))
+        {
+            // A concurrent hedged copy of this request took that endpoint meanwhile: pick again, seeing its choice.
+            tried = BalancerRequestOptions.GetTried(request);
+            endpoint = Select(request, set, tried);
+        }
 
         var setHost = state.PreserveLogicalHost && request.Headers.Host is null;
         var attempt = tried.Length + 1;

@@ -10,7 +10,7 @@ internal sealed class BalancerRetryHandler(RetryRuntime runtime) : DelegatingHan
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        runtime.Budget.OnRequest();
+        runtime.Budget.OnRequest(request);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(RetryRuntime.RequestKey, request);
         try

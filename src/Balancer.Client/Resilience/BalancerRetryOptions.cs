@@ -5,7 +5,9 @@ namespace Balancer.Client.Resilience;
 /// <summary>
 /// Retry on another endpoint (<c>AddBalancerRetry</c>): each retry picks again and avoids the endpoints this request
 /// already tried. Safe by default: a request that may have reached a server is resent only when its method is
-/// idempotent or the caller opted in, only when its body can be replayed, and only within the retry budget.
+/// idempotent or the caller opted in, only when its body can be replayed, and only within the retry budget (shared
+/// with hedging). Transient: exceptions other than <see cref="NoAvailableEndpointException"/> and the caller's
+/// cancellation, 5xx, 408 and 429, the same rule hedging uses.
 /// </summary>
 public sealed class BalancerRetryOptions
 {
@@ -30,15 +32,21 @@ public sealed class BalancerRetryOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool RetryNonIdempotent { get; set; }
 
-    /// <summary>Gets or sets the largest share of retries relative to requests over <see cref="BudgetWindow"/>, so retries cannot multiply an outage.</summary>
-    /// <value>The default value is 0.2 (retries ≤ 20% of requests).</value>
-    public double BudgetRatio { get; set; } = 0.2;
+    /// <summary>
+    /// Gets or sets the largest share of extra attempts relative to requests over <see cref="BudgetWindow"/>, so that
+    /// extra attempts cannot multiply an outage. The budget is one per client: retries and hedged copies
+    /// (<c>AddBalancerHedging</c>) both draw on it, and a request is counted once however many handlers it passes.
+    /// A client that hedges without <c>AddBalancerRetry</c> sets it with
+    /// <c>services.Configure&lt;BalancerRetryOptions&gt;(clientName, o =&gt; ...)</c>.
+    /// </summary>
+    /// <value>The default value is 0.2 (retries and hedges ≤ 20% of requests). Allowed: 0 to 1.</value>
+    public double BudgetRatio { get; set; } = ResilienceConstants.DefaultBudgetRatio;
 
-    /// <summary>Gets or sets the window over which the budget counts requests and retries.</summary>
-    /// <value>The default value is 10 seconds.</value>
-    public TimeSpan BudgetWindow { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Gets or sets the window over which the budget counts requests and extra attempts.</summary>
+    /// <value>The default value is 10 seconds. Allowed: 1 second to 1 hour.</value>
+    public TimeSpan BudgetWindow { get; set; } = ResilienceConstants.DefaultBudgetWindow;
 
-    /// <summary>Gets or sets the retries always allowed per window, so that a client with little traffic can still retry.</summary>
+    /// <summary>Gets or sets the extra attempts (retries and hedges) always allowed per window, so that a client with little traffic can still retry.</summary>
     /// <value>The default value is 10.</value>
-    public int MinRetriesPerWindow { get; set; } = 10;
+    public int MinRetriesPerWindow { get; set; } = ResilienceConstants.DefaultMinRetriesPerWindow;
 }

@@ -7,21 +7,36 @@ using Microsoft.Extensions.Options;
 
 namespace Balancer.Client.Resilience;
 
-/// <summary>Creates and keeps the retry and hedging runtimes of each client (singletons, built on first use).</summary>
+/// <summary>
+/// Creates and keeps the retry and hedging runtimes of each client and the one budget they share (singletons, built
+/// on first use). The budget takes its settings from the client's <see cref="BalancerRetryOptions"/>, also when the
+/// client hedges without retrying.
+/// </summary>
 internal sealed class ResilienceRegistry(IServiceProvider services)
 {
     private readonly ConcurrentDictionary<string, Lazy<RetryRuntime>> _retries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<HedgingRuntime>> _hedging = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<RetryBudget>> _budgets = new(StringComparer.Ordinal);
+
+    private TimeProvider TimeProvider => services.GetService<TimeProvider>() ?? TimeProvider.System;
 
     public RetryRuntime GetRetry(string name) => _retries.GetOrAdd(name, n => new Lazy<RetryRuntime>(() => new RetryRuntime(
         n,
         services.GetRequiredService<IOptionsMonitor<BalancerRetryOptions>>().Get(n),
-        services.GetService<TimeProvider>() ?? TimeProvider.System,
+        GetBudget(n),
+        TimeProvider,
         (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Balancer.Client")))).Value;
 
     public HedgingRuntime GetHedging(string name) => _hedging.GetOrAdd(name, n => new Lazy<HedgingRuntime>(() => new HedgingRuntime(
         n,
         services.GetRequiredService<IOptionsMonitor<BalancerHedgingOptions>>().Get(n),
-        services.GetService<TimeProvider>() ?? TimeProvider.System,
+        GetBudget(n),
+        TimeProvider,
         services.GetRequiredService<BalancerClientRegistry>()))).Value;
+
+    public RetryBudget GetBudget(string name) => _budgets.GetOrAdd(name, n => new Lazy<RetryBudget>(() =>
+    {
+        var options = services.GetRequiredService<IOptionsMonitor<BalancerRetryOptions>>().Get(n);
+        return new RetryBudget(TimeProvider, options.BudgetWindow, options.BudgetRatio, options.MinRetriesPerWindow);
+    })).Value;
 }

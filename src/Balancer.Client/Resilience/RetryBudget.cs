@@ -1,8 +1,10 @@
+using Balancer.Client.Http;
+
 namespace Balancer.Client.Resilience;
 
 /// <summary>
-/// Counts requests and retries over a sliding window of ten buckets and allows a retry while
-/// retries ≤ max(minimum, ratio × requests). Lock-free; shared by all requests of a client.
+/// Counts requests and extra attempts (retries and hedges) over a sliding window of ten buckets and allows one more
+/// while extra attempts ≤ max(minimum, ratio × requests). Lock-free; one per client, shared by its retry and its hedging.
 /// </summary>
 internal sealed class RetryBudget
 {
@@ -24,6 +26,15 @@ internal sealed class RetryBudget
     }
 
     public void OnRequest() => Interlocked.Increment(ref _requests[Current()]);
+
+    /// <summary>Counts a logical request once, however many resilience handlers and hedged copies it passes through.</summary>
+    public void OnRequest(HttpRequestMessage request)
+    {
+        if (BalancerRequestOptions.Share(request).TryMarkCounted())
+        {
+            OnRequest();
+        }
+    }
 
     public bool TryRetry()
     {

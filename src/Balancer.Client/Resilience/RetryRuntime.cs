@@ -1,4 +1,3 @@
-using System.Net;
 using Balancer.Client.Http;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -15,12 +14,12 @@ internal sealed class RetryRuntime
     private readonly BalancerRetryOptions _options;
     private readonly ILogger _logger;
 
-    public RetryRuntime(string clientName, BalancerRetryOptions options, TimeProvider timeProvider, ILogger logger)
+    public RetryRuntime(string clientName, BalancerRetryOptions options, RetryBudget budget, TimeProvider timeProvider, ILogger logger)
     {
         ClientName = clientName;
         _options = options;
         _logger = logger;
-        Budget = new RetryBudget(timeProvider, options.BudgetWindow, options.BudgetRatio, options.MinRetriesPerWindow);
+        Budget = budget;
         Pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
@@ -53,7 +52,7 @@ internal sealed class RetryRuntime
                 : IsNotSent(exception) ? null
                 : MethodRefusal(request);
         }
-        else if (outcome.Result is { } response && IsTransient(response.StatusCode))
+        else if (outcome.Result is { } response && TransientFailure.IsTransient(response.StatusCode))
         {
             refusal = MethodRefusal(request);
         }
@@ -65,7 +64,7 @@ internal sealed class RetryRuntime
         refusal ??= RequestSafety.IsReplayable(request.Content)
             ? null
             : $"the request body ({request.Content!.GetType().Name}) cannot be replayed; send buffered content such as ByteArrayContent or JsonContent to allow retries";
-        refusal ??= Budget.TryRetry() ? null : $"the retry budget is exhausted (retries may be at most {_options.BudgetRatio:P0} of requests over {_options.BudgetWindow.TotalSeconds:0.#} s)";
+        refusal ??= Budget.TryRetry() ? null : $"the retry budget is exhausted (retries and hedges may be at most {_options.BudgetRatio:P0} of requests over {_options.BudgetWindow.TotalSeconds:0.#} s)";
 
         if (refusal is not null)
         {
@@ -85,9 +84,6 @@ internal sealed class RetryRuntime
     /// <summary>Connection failures happen before the request is written: safe to resend for every method.</summary>
     private static bool IsNotSent(Exception exception) =>
         exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError };
-
-    private static bool IsTransient(HttpStatusCode status) =>
-        (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
 
     /// <summary>The exception the caller gets when the last attempt failed: names the client, the attempts and why retrying stopped.</summary>
     public Exception Describe(Exception last, HttpRequestMessage request, ResilienceContext context)

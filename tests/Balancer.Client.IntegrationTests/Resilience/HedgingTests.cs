@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Feedback;
+using Balancer.Client.Resilience;
 using Balancer.Client.Selection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -37,7 +38,10 @@ public sealed class HedgingTests
                 o.Selector = EndpointSelectorNames.RoundRobin;
                 o.AddEndpoints(cluster);
             },
-            client: b => b.AddFeedbackObserver(_ => observer).AddBalancerHedging(o => o.Delay = TimeSpan.FromMilliseconds(50)));
+            client: b => b.AddFeedbackObserver(_ => observer).AddBalancerHedging(o => o.Delay = TimeSpan.FromMilliseconds(50)),
+
+            // A third of the requests need a hedge here, beyond the default budget of 20%: allow one extra attempt per request.
+            services: s => s.Configure<BalancerRetryOptions>(Name, o => o.BudgetRatio = 1));
         using var requests = new MetricCollector<long>(provider.GetRequiredService<IMeterFactory>(), BalancerDiagnostics.Name, "balancer.client.requests");
         var client = provider.CreateClient(Name);
 
