@@ -64,7 +64,7 @@ internal sealed class BalancerClientState : IDisposable
         Metrics = metrics;
         Tracker = new FeedbackTracker(name, new FeedbackSettings(timeProvider, options.LatencyDecayTime), metrics, _logger);
         Health = new HealthMonitor(name, Tracker.Settings, metrics, _logger);
-        ActiveChecks = new ActiveHealthChecker(this);
+        ActiveChecks = new ActiveHealthChecker(this, new HealthCheckTransport(services, name));
         NetworkProbes = new NetworkProber(() => Endpoints, timeProvider);
         _selected = new Selected(null!, string.Empty, null);
         Apply(options, definitions);
@@ -308,6 +308,11 @@ internal sealed class BalancerClientState : IDisposable
         }
 
         Volatile.Write(ref _endpoints, next);
+        if (added > 0)
+        {
+            ActiveChecks.OnEndpointsAdded();
+        }
+
         if (next.Endpoints.Length > 0)
         {
             _sourcesReported.TrySetResult();
