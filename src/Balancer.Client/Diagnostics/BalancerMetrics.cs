@@ -5,7 +5,10 @@ using Balancer.Client.Feedback;
 
 namespace Balancer.Client.Diagnostics;
 
-/// <summary>The instruments of meter <c>Balancer.Client</c>. Tags are built only while an instrument has a listener.</summary>
+/// <summary>
+/// The instruments of meter <c>Balancer.Client</c>. Tags are built only while an instrument has a listener. The
+/// endpoint tags are added only when the caller passes the endpoint (the client's <see cref="TelemetryOptions.EndpointTags"/>).
+/// </summary>
 internal sealed class BalancerMetrics
 {
     private static readonly double[] s_durationBuckets = [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -19,53 +22,41 @@ internal sealed class BalancerMetrics
     public BalancerMetrics(IMeterFactory? meterFactory)
     {
         var meter = meterFactory?.Create(BalancerDiagnostics.Name) ?? new Meter(BalancerDiagnostics.Name);
-        _requests = meter.CreateCounter<long>("balancer.client.requests", "{request}", "Attempts sent through a balanced client, by endpoint and outcome.");
-        _duration = meter.CreateHistogram("balancer.client.request.duration", "s", "Time from sending an attempt to its response headers (or failure), by endpoint and outcome.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_durationBuckets });
-        _inFlight = meter.CreateUpDownCounter<long>("balancer.client.requests.in_flight", "{request}", "Attempts waiting for response headers, by endpoint.");
+        _requests = meter.CreateCounter<long>("balancer.client.requests", "{request}", "Attempts sent through a balanced client, by outcome (and endpoint with Telemetry.EndpointTags).");
+        _duration = meter.CreateHistogram("balancer.client.request.duration", "s", "Time from sending an attempt to its response headers (or failure), by outcome (and endpoint with Telemetry.EndpointTags).", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_durationBuckets });
+        _inFlight = meter.CreateUpDownCounter<long>("balancer.client.requests.in_flight", "{request}", "Attempts waiting for response headers (by endpoint with Telemetry.EndpointTags).");
         _ejections = meter.CreateCounter<long>("balancer.client.ejections", "{ejection}", "Endpoints ejected by outlier detection.");
         _selectionFailures = meter.CreateCounter<long>("balancer.client.selection.failures", "{request}", "Attempts for which no endpoint could be selected, by reason.");
     }
 
-    public void InFlight(string client, BalancerEndpoint endpoint, long delta)
+    public void InFlight(string client, BalancerEndpoint? endpoint, long delta)
     {
         if (_inFlight.Enabled)
         {
-            var tags = new TagList
-            {
-                { BalancerDiagnostics.ClientTag, client },
-                { BalancerDiagnostics.ServerAddressTag, endpoint.Host },
-                { BalancerDiagnostics.ServerPortTag, endpoint.PortTag },
-            };
+            var tags = new TagList { { BalancerDiagnostics.ClientTag, client } };
+            AddEndpoint(ref tags, endpoint);
             _inFlight.Add(delta, tags);
         }
     }
 
-    public void Completed(string client, BalancerEndpoint endpoint, AttemptOutcome outcome, double seconds)
+    public void Completed(string client, BalancerEndpoint? endpoint, AttemptOutcome outcome, double seconds)
     {
         if (_requests.Enabled || _duration.Enabled)
         {
-            var tags = new TagList
-            {
-                { BalancerDiagnostics.ClientTag, client },
-                { BalancerDiagnostics.ServerAddressTag, endpoint.Host },
-                { BalancerDiagnostics.ServerPortTag, endpoint.PortTag },
-                { BalancerDiagnostics.OutcomeTag, OutcomeName(outcome) },
-            };
+            var tags = new TagList { { BalancerDiagnostics.ClientTag, client } };
+            tags.Add(BalancerDiagnostics.OutcomeTag, OutcomeName(outcome));
+            AddEndpoint(ref tags, endpoint);
             _requests.Add(1, tags);
             _duration.Record(seconds, tags);
         }
     }
 
-    public void Ejected(string client, BalancerEndpoint endpoint)
+    public void Ejected(string client, BalancerEndpoint? endpoint)
     {
         if (_ejections.Enabled)
         {
-            var tags = new TagList
-            {
-                { BalancerDiagnostics.ClientTag, client },
-                { BalancerDiagnostics.ServerAddressTag, endpoint.Host },
-                { BalancerDiagnostics.ServerPortTag, endpoint.PortTag },
-            };
+            var tags = new TagList { { BalancerDiagnostics.ClientTag, client } };
+            AddEndpoint(ref tags, endpoint);
             _ejections.Add(1, tags);
         }
     }
@@ -75,6 +66,15 @@ internal sealed class BalancerMetrics
         if (_selectionFailures.Enabled)
         {
             _selectionFailures.Add(1, new KeyValuePair<string, object?>(BalancerDiagnostics.ClientTag, client), new KeyValuePair<string, object?>(BalancerDiagnostics.ReasonTag, ReasonName(reason)));
+        }
+    }
+
+    private static void AddEndpoint(ref TagList tags, BalancerEndpoint? endpoint)
+    {
+        if (endpoint is not null)
+        {
+            tags.Add(BalancerDiagnostics.ServerAddressTag, endpoint.Host);
+            tags.Add(BalancerDiagnostics.ServerPortTag, endpoint.PortTag);
         }
     }
 

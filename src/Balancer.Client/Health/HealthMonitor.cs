@@ -129,7 +129,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
             if (health.TryEject(now, now + duration, count))
             {
                 Log.EndpointEjected(logger, clientName, endpoint.Key, reason, TimeSpan.FromSeconds(settings.ToSeconds(duration)), count);
-                metrics.Ejected(clientName, endpoint);
+                metrics.Ejected(clientName, settings.EndpointMetricTags ? endpoint : null);
                 Invalidate();
             }
         }
