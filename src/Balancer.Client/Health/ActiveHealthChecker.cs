@@ -34,8 +34,11 @@ internal sealed class ActiveHealthChecker(BalancerClientState state, HealthCheck
             Volatile.Write(ref _options, options);
             if (options.Enabled && _running is null)
             {
+                // Off this thread: building the transport runs the application's handler configuration, which must not
+                // run under the client's locks or inside its construction.
                 _running = new CancellationTokenSource();
-                _ = RunAsync(_running.Token);
+                var token = _running.Token;
+                _ = Task.Run(() => RunAsync(token), CancellationToken.None);
             }
             else if (!options.Enabled && _running is not null)
             {
