@@ -1,3 +1,4 @@
+using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Balancer.Client.Health;
@@ -84,6 +85,12 @@ public sealed class BalancerOptions
     /// treated: whether an empty answer counts, and how long a first request waits for the first endpoints.
     /// </summary>
     public Endpoints.EndpointSourceOptions EndpointSources { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets what the client's metrics carry: by default not the endpoint, so that churning endpoints do not
+    /// grow the number of metric series without bound (see <see cref="TelemetryOptions.EndpointTags"/>).
+    /// </summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
 
     /// <summary>
     /// Gets or sets deterministic subsetting: when on, this client instance uses only a stable subset of the endpoints,

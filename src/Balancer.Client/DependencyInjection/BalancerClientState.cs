@@ -26,6 +26,7 @@ internal sealed class BalancerClientState : IDisposable
     private Behaviour _behaviour = new(false, true, null, false, TimeSpan.Zero);
     private readonly IFeedbackObserver[] _observers;
     private readonly EndpointSourceRunner[] _sources;
+    private readonly RemovedEndpoints _removedEndpoints;
     private readonly TaskCompletionSource _sourcesReported = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private List<EndpointDefinition> _staticDefinitions = [];
     private SubsettingOptions _subsetting = new();
@@ -64,7 +65,8 @@ internal sealed class BalancerClientState : IDisposable
         Metrics = metrics;
         Tracker = new FeedbackTracker(name, new FeedbackSettings(timeProvider, options.LatencyDecayTime), metrics, _logger);
         Health = new HealthMonitor(name, Tracker.Settings, metrics, _logger);
-        ActiveChecks = new ActiveHealthChecker(this);
+        _removedEndpoints = new RemovedEndpoints((endpoint, now) => RemovedEndpointRetention.KeepUntil(endpoint, Health.Options, now, timeProvider.TimestampFrequency));
+        ActiveChecks = new ActiveHealthChecker(this, new HealthCheckTransport(services, name));
         NetworkProbes = new NetworkProber(() => Endpoints, timeProvider);
         _selected = new Selected(null!, string.Empty, null);
         Apply(options, definitions);
@@ -226,6 +228,7 @@ internal sealed class BalancerClientState : IDisposable
             }
 
             Tracker.Settings.DecayTime = options.LatencyDecayTime;
+            Tracker.Settings.EndpointMetricTags = options.Telemetry.EndpointTags;
             Tracker.IsFailure = options.IsFailure;
             Tracker.LoadReportExpiration = (long)(options.WeightedRoundRobin.WeightExpirationPeriod.TotalSeconds * TimeProvider.TimestampFrequency);
             Volatile.Write(ref _behaviour, new Behaviour(options.PreserveLogicalHost, options.ReuseTriedEndpoints, options.AttemptTimeout, options.EndpointSources.AcceptEmpty, options.EndpointSources.InitialTimeout));
@@ -295,7 +298,7 @@ internal sealed class BalancerClientState : IDisposable
             return;
         }
 
-        var next = previousSet.Update(definitions, Tracker.Settings, out var added, out var removed);
+        var next = previousSet.Update(definitions, Tracker.Settings, out var added, out var removed, _removedEndpoints);
         if (previousSet.Endpoints.Length > 0 && added > 0)
         {
             // Endpoints added by a reload or a source start slow; the first set does not (there is nothing to protect it from).
@@ -308,6 +311,11 @@ internal sealed class BalancerClientState : IDisposable
         }
 
         Volatile.Write(ref _endpoints, next);
+        if (added > 0)
+        {
+            ActiveChecks.OnEndpointsAdded();
+        }
+
         if (next.Endpoints.Length > 0)
         {
             _sourcesReported.TrySetResult();
@@ -316,7 +324,10 @@ internal sealed class BalancerClientState : IDisposable
         Log.EndpointsChanged(_logger, Name, next.Version, next.Endpoints.Length, added, removed, selectorName);
     }
 
-    /// <summary>Whether <paramref name="set"/> already holds exactly <paramref name="definitions"/> (a refresh that changed nothing).</summary>
+    /// <summary>
+    /// Whether <paramref name="set"/> already holds exactly <paramref name="definitions"/>, in any order: a refresh that
+    /// changed nothing, or only the order (DNS round robin rotates its answers), is not a change.
+    /// </summary>
     private static bool SameEndpoints(EndpointSet set, List<EndpointDefinition> definitions)
     {
         var endpoints = set.Endpoints;
@@ -325,10 +336,25 @@ internal sealed class BalancerClientState : IDisposable
             return false;
         }
 
+        Dictionary<string, BalancerEndpoint>? byKey = null;
+        HashSet<string>? matched = null;
         for (var i = 0; i < endpoints.Length; i++)
         {
             var d = definitions[i];
-            if (!string.Equals(endpoints[i].Key, d.Address.AbsoluteUri, StringComparison.Ordinal) || !endpoints[i].HasSettings(d.Weight, d.Zone, d.Metadata, d.Priority))
+            var key = d.Address.AbsoluteUri;
+            var endpoint = endpoints[i];
+            if (byKey is not null || !string.Equals(endpoint.Key, key, StringComparison.Ordinal))
+            {
+                // Another order: compare as sets from here on (each address once).
+                byKey ??= endpoints.ToDictionary(e => e.Key, StringComparer.Ordinal);
+                matched ??= new HashSet<string>(definitions.Take(i).Select(p => p.Address.AbsoluteUri), StringComparer.Ordinal);
+                if (!byKey.TryGetValue(key, out endpoint!) || !matched.Add(key))
+                {
+                    return false;
+                }
+            }
+
+            if (!endpoint.HasSettings(d.Weight, d.Zone, d.Metadata, d.Priority))
             {
                 return false;
             }

@@ -73,6 +73,24 @@ public static class BalancerHttpClientBuilderExtensions
     }
 
     /// <summary>
+    /// Sends this client's active health checks through the handler that <paramref name="factory"/> creates instead of
+    /// the client's primary handler (which they use by default, with its client certificates and certificate validation).
+    /// The handler is the whole transport of the checks: neither the client's delegating handlers nor the balancer are in
+    /// front of it. A new one is created after the client's handler lifetime (<c>SetHandlerLifetime</c>, 2 minutes by
+    /// default); the checks dispose the handlers they created.
+    /// </summary>
+    /// <param name="builder">The builder of a client added with <c>AddBalancedHttpClient</c>.</param>
+    /// <param name="factory">Creates a handler for the checks, for example a <see cref="SocketsHttpHandler"/> with other credentials.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder ConfigureHealthCheckHandler(this IHttpClientBuilder builder, Func<IServiceProvider, HttpMessageHandler> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.AddSingleton(new HealthCheckHandlerRegistration(builder.Name, factory));
+        return builder;
+    }
+
+    /// <summary>
     /// Adds retry on another endpoint: each retry picks again and avoids the endpoints this request already tried.
     /// Connection failures before anything was sent are retried for every method; 5xx, 408, 429, timeouts and resets only
     /// for idempotent methods unless opted in; bodies are resent only when replayable; a retry budget caps retries at a

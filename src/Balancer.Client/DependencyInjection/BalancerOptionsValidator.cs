@@ -60,6 +60,11 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             Error("IsFailure", null, "is not set; keep the default FailurePolicy.IsFailureByDefault or supply a policy");
         }
 
+        if (options.Telemetry is null)
+        {
+            Error("Telemetry", null, "is not set");
+        }
+
         ValidateHealth(options.Health, Error);
         ValidateSubsetting(options.Subsetting, Environment.MachineName, Error);
         ValidateMlScored(options.MlScored, Error);

@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Balancer.Client.Diagnostics;
 
 /// <summary>
-/// The instruments of meter <c>Balancer.Client</c>. Tags are built only while an instrument has a listener. A listener
-/// that throws is logged and otherwise ignored: telemetry never fails, nor leaks, the attempt it measures.
+/// The instruments of meter <c>Balancer.Client</c>. Tags are built only while an instrument has a listener. The
+/// endpoint tags are added only when the caller passes the endpoint (the client's <see cref="TelemetryOptions.EndpointTags"/>).
+/// A listener that throws is logged and otherwise ignored: telemetry never fails, nor leaks, the attempt it measures.
 /// </summary>
 internal sealed class BalancerMetrics
 {
@@ -27,23 +28,19 @@ internal sealed class BalancerMetrics
     {
         _logger = logger ?? NullLogger.Instance;
         var meter = meterFactory?.Create(BalancerDiagnostics.Name) ?? new Meter(BalancerDiagnostics.Name);
-        _requests = meter.CreateCounter<long>("balancer.client.requests", "{request}", "Attempts sent through a balanced client, by endpoint and outcome.");
-        _duration = meter.CreateHistogram("balancer.client.request.duration", "s", "Time from sending an attempt to its response headers (or failure), by endpoint and outcome.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_durationBuckets });
-        _inFlight = meter.CreateUpDownCounter<long>("balancer.client.requests.in_flight", "{request}", "Attempts waiting for response headers, by endpoint.");
+        _requests = meter.CreateCounter<long>("balancer.client.requests", "{request}", "Attempts sent through a balanced client, by outcome (and endpoint with Telemetry.EndpointTags).");
+        _duration = meter.CreateHistogram("balancer.client.request.duration", "s", "Time from sending an attempt to its response headers (or failure), by outcome (and endpoint with Telemetry.EndpointTags).", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_durationBuckets });
+        _inFlight = meter.CreateUpDownCounter<long>("balancer.client.requests.in_flight", "{request}", "Attempts waiting for response headers (by endpoint with Telemetry.EndpointTags).");
         _ejections = meter.CreateCounter<long>("balancer.client.ejections", "{ejection}", "Endpoints ejected by outlier detection.");
         _selectionFailures = meter.CreateCounter<long>("balancer.client.selection.failures", "{request}", "Attempts for which no endpoint could be selected, by reason.");
     }
 
-    public void InFlight(string client, BalancerEndpoint endpoint, long delta)
+    public void InFlight(string client, BalancerEndpoint? endpoint, long delta)
     {
         if (_inFlight.Enabled)
         {
-            var tags = new TagList
-            {
-                { BalancerDiagnostics.ClientTag, client },
-                { BalancerDiagnostics.ServerAddressTag, endpoint.Host },
-                { BalancerDiagnostics.ServerPortTag, endpoint.PortTag },
-            };
+            var tags = new TagList { { BalancerDiagnostics.ClientTag, client } };
+            AddEndpoint(ref tags, endpoint);
             try
             {
                 _inFlight.Add(delta, tags);
@@ -55,17 +52,13 @@ internal sealed class BalancerMetrics
         }
     }
 
-    public void Completed(string client, BalancerEndpoint endpoint, AttemptOutcome outcome, double seconds)
+    public void Completed(string client, BalancerEndpoint? endpoint, AttemptOutcome outcome, double seconds)
     {
         if (_requests.Enabled || _duration.Enabled)
         {
-            var tags = new TagList
-            {
-                { BalancerDiagnostics.ClientTag, client },
-                { BalancerDiagnostics.ServerAddressTag, endpoint.Host },
-                { BalancerDiagnostics.ServerPortTag, endpoint.PortTag },
-                { BalancerDiagnostics.OutcomeTag, OutcomeName(outcome) },
-            };
+            var tags = new TagList { { BalancerDiagnostics.ClientTag, client } };
+            tags.Add(BalancerDiagnostics.OutcomeTag, OutcomeName(outcome));
+            AddEndpoint(ref tags, endpoint);
             try
             {
                 _requests.Add(1, tags);
@@ -78,16 +71,12 @@ internal sealed class BalancerMetrics
         }
     }
 
-    public void Ejected(string client, BalancerEndpoint endpoint)
+    public void Ejected(string client, BalancerEndpoint? endpoint)
     {
         if (_ejections.Enabled)
         {
-            var tags = new TagList
-            {
-                { BalancerDiagnostics.ClientTag, client },
-                { BalancerDiagnostics.ServerAddressTag, endpoint.Host },
-                { BalancerDiagnostics.ServerPortTag, endpoint.PortTag },
-            };
+            var tags = new TagList { { BalancerDiagnostics.ClientTag, client } };
+            AddEndpoint(ref tags, endpoint);
             try
             {
                 _ejections.Add(1, tags);
@@ -116,6 +105,15 @@ internal sealed class BalancerMetrics
 
     private void ListenerFailed(Exception exception, string client, Instrument instrument) =>
         Log.ListenerFailed(_logger, exception, client, $"MeterListener of {instrument.Name}");
+
+    private static void AddEndpoint(ref TagList tags, BalancerEndpoint? endpoint)
+    {
+        if (endpoint is not null)
+        {
+            tags.Add(BalancerDiagnostics.ServerAddressTag, endpoint.Host);
+            tags.Add(BalancerDiagnostics.ServerPortTag, endpoint.PortTag);
+        }
+    }
 
     private static string OutcomeName(AttemptOutcome outcome) => outcome switch
     {

@@ -58,4 +58,7 @@ internal static partial class Log
 
     [LoggerMessage(24, LogLevel.Debug, "Balancer client '{Client}': endpoint source {Source} published {Count} endpoints.")]
     public static partial void SourcePublished(ILogger logger, string client, string source, int count);
+
+    [LoggerMessage(40, LogLevel.Error, "Balancer client '{Client}': the transport of the active health checks could not be created; checks wait for the next round, and endpoints not yet checked stay eligible.")]
+    public static partial void HealthCheckTransportFailed(ILogger logger, Exception exception, string client);
 }

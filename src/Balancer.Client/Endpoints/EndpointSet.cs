@@ -32,10 +32,13 @@ internal sealed class EndpointSet
 
     /// <summary>
     /// Builds the next snapshot from the desired endpoints: an endpoint whose address is already present keeps its
-    /// statistics (and its instance when nothing else changed); endpoints not desired any more are dropped.
+    /// statistics (and its instance when nothing else changed); endpoints not desired any more are dropped, into
+    /// <paramref name="removedEndpoints"/> when given, from which an address that comes back takes its statistics again.
     /// </summary>
-    public EndpointSet Update(IReadOnlyList<EndpointDefinition> desired, Feedback.FeedbackSettings settings, out int added, out int removed)
+    public EndpointSet Update(IReadOnlyList<EndpointDefinition> desired, Feedback.FeedbackSettings settings, out int added, out int removed, RemovedEndpoints? removedEndpoints = null)
     {
+        var now = settings.TimeProvider.GetTimestamp();
+        removedEndpoints?.Expire(now);
         var current = new Dictionary<string, BalancerEndpoint>(Endpoints.Length, StringComparer.Ordinal);
         foreach (var endpoint in Endpoints)
         {
@@ -53,12 +56,21 @@ internal sealed class EndpointSet
             }
             else
             {
-                next[i] = new BalancerEndpoint(d.Address, d.Weight, d.Zone, d.Metadata, new Feedback.EndpointStats(settings), d.Priority);
+                var stats = removedEndpoints?.Take(d.Address.AbsoluteUri, now) ?? new Feedback.EndpointStats(settings);
+                next[i] = new BalancerEndpoint(d.Address, d.Weight, d.Zone, d.Metadata, stats, d.Priority);
                 added++;
             }
         }
 
         removed = current.Count;
+        if (removedEndpoints is not null)
+        {
+            foreach (var gone in current.Values)
+            {
+                removedEndpoints.Add(gone, now);
+            }
+        }
+
         return new EndpointSet(next, Version + 1);
     }
 }

@@ -6,6 +6,7 @@ internal sealed class FeedbackSettings
     public static readonly FeedbackSettings Default = new(TimeProvider.System, FeedbackConstants.DefaultLatencyDecayTime);
 
     private double _inverseDecayTimestampUnits;
+    private volatile bool _endpointMetricTags;
     private PaddedCounter _inFlight;
 
     public FeedbackSettings(TimeProvider timeProvider, TimeSpan decayTime)
@@ -26,6 +27,13 @@ internal sealed class FeedbackSettings
     {
         get => TimeSpan.FromSeconds(1 / (Volatile.Read(ref _inverseDecayTimestampUnits) * TimeProvider.TimestampFrequency));
         set => Volatile.Write(ref _inverseDecayTimestampUnits, 1.0 / (value.TotalSeconds * TimeProvider.TimestampFrequency));
+    }
+
+    /// <summary>Gets or sets whether metrics carry endpoint tags (<see cref="Diagnostics.TelemetryOptions.EndpointTags"/>); may change on reload.</summary>
+    public bool EndpointMetricTags
+    {
+        get => _endpointMetricTags;
+        set => _endpointMetricTags = value;
     }
 
     /// <summary>1/τ in timestamp units, so that <c>exp(-Δtimestamp × this)</c> is the decay weight.</summary>

@@ -34,8 +34,9 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
     public EndpointLease Begin(BalancerEndpoint endpoint, int attemptNumber)
     {
         endpoint.Stats.IncrementInFlight();
-        metrics.InFlight(clientName, endpoint, 1);
-        return new EndpointLease(this, endpoint, settings.TimeProvider.GetTimestamp(), attemptNumber);
+        var tagged = settings.EndpointMetricTags;
+        metrics.InFlight(clientName, tagged ? endpoint : null, 1);
+        return new EndpointLease(this, endpoint, settings.TimeProvider.GetTimestamp(), attemptNumber, tagged);
     }
 
     internal AttemptOutcome Complete(in EndpointLease lease, HttpRequestMessage request, HttpResponseMessage? response, Exception? exception, bool canceled)
@@ -44,7 +45,8 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
         var now = settings.TimeProvider.GetTimestamp();
         var seconds = settings.ToSeconds(now - lease.StartTimestamp);
         endpoint.Stats.DecrementInFlight();
-        metrics.InFlight(clientName, endpoint, -1);
+        var tagged = lease.EndpointMetricTags ? endpoint : null;
+        metrics.InFlight(clientName, tagged, -1);
 
         AttemptOutcome outcome;
         if (canceled)
@@ -74,7 +76,7 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
             }
         }
 
-        metrics.Completed(clientName, endpoint, outcome, seconds);
+        metrics.Completed(clientName, tagged, outcome, seconds);
 
         var observers = Observers;
         if (observers.Length == 0)
@@ -100,8 +102,11 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
 }
 
 /// <summary>One attempt in flight on one endpoint. Completed in <c>finally</c> by the handler, so counts never leak.</summary>
-internal readonly struct EndpointLease(FeedbackTracker tracker, BalancerEndpoint endpoint, long startTimestamp, int attemptNumber)
+internal readonly struct EndpointLease(FeedbackTracker tracker, BalancerEndpoint endpoint, long startTimestamp, int attemptNumber, bool endpointMetricTags)
 {
+    /// <summary>Whether the attempt's metrics carry the endpoint: decided once at the start, so in-flight +1 and -1 land on the same series.</summary>
+    public bool EndpointMetricTags => endpointMetricTags;
+
     public BalancerEndpoint Endpoint => endpoint;
 
     public long StartTimestamp => startTimestamp;

@@ -1,8 +1,10 @@
 namespace Balancer.Client.Health;
 
 /// <summary>
-/// Active health checks: an HTTP GET to each endpoint at an interval. With checks on, an endpoint receives traffic
-/// only after its first successful check, and stops receiving it after <see cref="UnhealthyThreshold"/> failed checks.
+/// Active health checks: an HTTP GET to each endpoint at an interval, through the client's own primary handler (its
+/// client certificates, certificate validation, credentials) or the handler set with <c>ConfigureHealthCheckHandler</c>.
+/// An endpoint not checked yet is eligible until its first result (new endpoints are checked at once); a failed first
+/// check, or <see cref="UnhealthyThreshold"/> failed checks in a row later, stop its traffic.
 /// </summary>
 public sealed class ActiveHealthCheckOptions
 {

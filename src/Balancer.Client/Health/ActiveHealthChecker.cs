@@ -1,4 +1,5 @@
 using Balancer.Client.DependencyInjection;
+using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Selection;
 
@@ -6,19 +7,21 @@ namespace Balancer.Client.Health;
 
 /// <summary>
 /// Probes every endpoint of a client with an HTTP GET at an interval (with jitter) while active checks are on; sends
-/// nothing while they are off; stops when the client is disposed. Results go to <see cref="HealthMonitor.OnCheck"/>.
+/// nothing while they are off; stops when the client is disposed. Endpoints added between rounds (by a source) are
+/// probed at once, the others keep their interval. Probes go through the client's own transport (see
+/// <see cref="HealthCheckTransport"/>), never through the balancing handler. Results go to <see cref="HealthMonitor.OnCheck"/>.
 /// </summary>
-internal sealed class ActiveHealthChecker(BalancerClientState state) : IDisposable
+internal sealed class ActiveHealthChecker(BalancerClientState state, HealthCheckTransport transport) : IDisposable
 {
     private const int MaxConcurrentProbes = 16;
     private readonly object _lock = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
     private ActiveHealthCheckOptions _options = new();
     private CancellationTokenSource? _running;
-    private HttpClient? _client;
+    private int _fullRound;
     private bool _disposed;
 
-    /// <summary>Applies (re)loaded options: starts or stops the probing loop, and probes at once after a change.</summary>
+    /// <summary>Applies (re)loaded options: starts or stops the probing loop, and probes every endpoint at once after a change.</summary>
     public void Configure(ActiveHealthCheckOptions options)
     {
         lock (_lock)
@@ -31,17 +34,32 @@ internal sealed class ActiveHealthChecker(BalancerClientState state) : IDisposab
             Volatile.Write(ref _options, options);
             if (options.Enabled && _running is null)
             {
+                // Off this thread: building the transport runs the application's handler configuration, which must not
+                // run under the client's locks or inside its construction.
                 _running = new CancellationTokenSource();
-                _client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = Timeout.InfiniteTimeSpan };
-                _ = RunAsync(_client, _running.Token);
+                var token = _running.Token;
+                _ = Task.Run(() => RunAsync(token), CancellationToken.None);
             }
             else if (!options.Enabled && _running is not null)
             {
                 Stop();
             }
-            else if (options.Enabled && _wake.CurrentCount == 0)
+            else if (options.Enabled)
             {
-                _wake.Release();
+                Volatile.Write(ref _fullRound, 1);
+                Wake();
+            }
+        }
+    }
+
+    /// <summary>Probes the endpoints that were never checked (just added) at once, without waiting for the interval.</summary>
+    public void OnEndpointsAdded()
+    {
+        lock (_lock)
+        {
+            if (_running is not null)
+            {
+                Wake();
             }
         }
     }
@@ -55,35 +73,60 @@ internal sealed class ActiveHealthChecker(BalancerClientState state) : IDisposab
         }
     }
 
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
     private void Stop()
     {
         _running?.Cancel();
         _running?.Dispose();
         _running = null;
-        _client?.Dispose();
-        _client = null;
     }
 
-    private async Task RunAsync(HttpClient client, CancellationToken cancellationToken)
+    private async Task RunAsync(CancellationToken cancellationToken)
     {
         var random = RandomSource.Create(null);
+        var time = state.TimeProvider;
+        HttpClient? client = null;
+        var clientSince = 0L;
 
         // One wait for a wake-up at a time, kept across rounds until it completes: a new wait per round would pile up
-        // abandoned waiters on the semaphore (one per interval, for the life of the client), and Configure's Release
-        // would then complete the oldest abandoned one instead of waking the loop.
+        // abandoned waiters on the semaphore (one per interval, for the life of the client), and a Release would then
+        // complete the oldest abandoned one instead of waking the loop.
         Task? wake = null;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 var options = Volatile.Read(ref _options);
-                await ProbeAllAsync(client, options, cancellationToken).ConfigureAwait(false);
-                var jitter = 1 + (options.Jitter * ((2 * random.NextDouble()) - 1));
-                var delay = Task.Delay(options.Interval * jitter, state.TimeProvider, cancellationToken);
-                wake ??= _wake.WaitAsync(cancellationToken);
-                if (await Task.WhenAny(delay, wake).ConfigureAwait(false) == wake)
+                client = Renew(client, ref clientSince);
+                if (client is not null)
                 {
+                    await ProbeAsync(client, options, uncheckedOnly: false, cancellationToken).ConfigureAwait(false);
+                }
+
+                var jitter = 1 + (options.Jitter * ((2 * random.NextDouble()) - 1));
+                var delay = Task.Delay(options.Interval * jitter, time, cancellationToken);
+                while (true)
+                {
+                    wake ??= _wake.WaitAsync(cancellationToken);
+                    if (await Task.WhenAny(delay, wake).ConfigureAwait(false) != wake)
+                    {
+                        break;
+                    }
+
                     wake = null;
+                    if (Interlocked.Exchange(ref _fullRound, 0) != 0 || client is null)
+                    {
+                        break;
+                    }
+
+                    await ProbeAsync(client, Volatile.Read(ref _options), uncheckedOnly: true, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -95,16 +138,49 @@ internal sealed class ActiveHealthChecker(BalancerClientState state) : IDisposab
         {
             // Stopped while a probe was under way.
         }
+        finally
+        {
+            client?.Dispose();
+        }
     }
 
-    private async Task ProbeAllAsync(HttpClient client, ActiveHealthCheckOptions options, CancellationToken cancellationToken)
+    /// <summary>The client to probe with: the current one while its handler is young enough, else one on a new handler.</summary>
+    private HttpClient? Renew(HttpClient? client, ref long since)
+    {
+        var now = state.TimeProvider.GetTimestamp();
+        var lifetime = transport.Lifetime;
+        if (client is not null && (lifetime == Timeout.InfiniteTimeSpan || state.TimeProvider.GetElapsedTime(since, now) < lifetime))
+        {
+            return client;
+        }
+
+        try
+        {
+            var next = new HttpClient(transport.Create(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            client?.Dispose();
+            since = now;
+            return next;
+        }
+#pragma warning disable CA1031 // A broken handler factory must not stop the checks for good: log, keep the last handler, try again next round.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.HealthCheckTransportFailed(state.Logger, exception, state.Name);
+            return client;
+        }
+    }
+
+    private async Task ProbeAsync(HttpClient client, ActiveHealthCheckOptions options, bool uncheckedOnly, CancellationToken cancellationToken)
     {
         var endpoints = state.Endpoints;
         using var gate = new SemaphoreSlim(MaxConcurrentProbes);
-        var probes = new Task[endpoints.Length];
-        for (var i = 0; i < endpoints.Length; i++)
+        var probes = new List<Task>(endpoints.Length);
+        foreach (var endpoint in endpoints)
         {
-            probes[i] = ProbeAsync(client, gate, endpoints[i], options, cancellationToken);
+            if (!uncheckedOnly || endpoint.Stats.Health.ActiveState == ActiveHealth.Unknown)
+            {
+                probes.Add(ProbeAsync(client, gate, endpoint, options, cancellationToken));
+            }
         }
 
         await Task.WhenAll(probes).ConfigureAwait(false);

@@ -129,7 +129,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
             if (health.TryEject(now, now + duration, count))
             {
                 Log.EndpointEjected(logger, clientName, endpoint.Key, reason, TimeSpan.FromSeconds(settings.ToSeconds(duration)), count);
-                metrics.Ejected(clientName, endpoint);
+                metrics.Ejected(clientName, settings.EndpointMetricTags ? endpoint : null);
                 Invalidate();
             }
         }
@@ -181,7 +181,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
             var cooldownUntil = health.CooldownUntil;
             var ok = !(ejectedUntil != 0 && now < ejectedUntil)
                 && now >= cooldownUntil
-                && (!activeChecks || health.ActiveState == ActiveHealth.Healthy);
+                && (!activeChecks || health.ActiveState != ActiveHealth.Unhealthy);
             if (ejectedUntil != 0 && now < ejectedUntil)
             {
                 validUntil = Math.Min(validUntil, ejectedUntil);
@@ -263,7 +263,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
             return EndpointHealthStatus.CoolingDown;
         }
 
-        if (Options.ActiveChecks.Enabled && health.ActiveState != ActiveHealth.Healthy)
+        if (Options.ActiveChecks.Enabled && health.ActiveState == ActiveHealth.Unhealthy)
         {
             return EndpointHealthStatus.FailingHealthChecks;
         }
@@ -286,7 +286,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         foreach (var endpoint in all)
         {
             var health = endpoint.Stats.Health;
-            if (!health.IsEjected(now) && !health.IsCoolingDown(now) && (!activeChecks || health.ActiveState == ActiveHealth.Healthy))
+            if (!health.IsEjected(now) && !health.IsCoolingDown(now) && (!activeChecks || health.ActiveState != ActiveHealth.Unhealthy))
             {
                 eligible++;
             }
@@ -311,7 +311,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
             {
                 coolingDown++;
             }
-            else if (activeChecks && health.ActiveState != ActiveHealth.Healthy)
+            else if (activeChecks && health.ActiveState == ActiveHealth.Unhealthy)
             {
                 failingChecks++;
             }

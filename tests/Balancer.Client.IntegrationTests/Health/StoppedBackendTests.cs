@@ -31,6 +31,7 @@ public sealed class StoppedBackendTests
                 o.Health.OutlierDetection.ConsecutiveFailures = ConsecutiveFailures;
                 o.Health.OutlierDetection.BaseEjectionTime = ejectionTime;
                 o.Health.SlowStart.Window = slowStartWindow;
+                o.Telemetry.EndpointTags = true;
             },
             client: b => b.AddFeedbackObserver(_ => observer).AddBalancerRetry());
         using var ejections = new MetricCollector<long>(provider.GetRequiredService<IMeterFactory>(), BalancerDiagnostics.Name, "balancer.client.ejections");

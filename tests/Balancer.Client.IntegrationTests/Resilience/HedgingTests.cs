@@ -37,6 +37,7 @@ public sealed class HedgingTests
                 // Round robin keeps sending a third of the first attempts to the slow backend: hedging has to save each.
                 o.Selector = EndpointSelectorNames.RoundRobin;
                 o.AddEndpoints(cluster);
+                o.Telemetry.EndpointTags = true;
             },
             client: b => b.AddFeedbackObserver(_ => observer).AddBalancerHedging(o => o.Delay = TimeSpan.FromMilliseconds(50)),
 

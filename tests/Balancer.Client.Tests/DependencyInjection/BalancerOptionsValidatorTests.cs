@@ -140,6 +140,14 @@ public class BalancerOptionsValidatorTests
             .And.Contain("MlScored.SampleWindow '1' is out of range");
     }
 
+    [Fact]
+    public void CreateClient_TelemetryNotSet_NamesClientAndField()
+    {
+        var error = Validate(o => o.AddEndpoint("http://127.0.0.1:8080").Telemetry = null!);
+
+        error.Should().Contain("Balancer client 'catalog': Telemetry (null) is not set");
+    }
+
     private static string Validate(Action<BalancerOptions> configure)
     {
         var services = new ServiceCollection();

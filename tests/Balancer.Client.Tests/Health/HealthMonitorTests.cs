@@ -4,6 +4,7 @@ using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Balancer.Client.Health;
+using Balancer.Client.Inspection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Balancer.Client.Tests.Health;
@@ -182,7 +183,7 @@ public class HealthMonitorTests
     }
 
     [Fact]
-    public void OnCheck_ActiveChecks_NewEndpointIneligibleUntilFirstSuccess()
+    public void OnCheck_ActiveChecks_NewEndpointEligibleUntilItsFirstResult()
     {
         var (monitor, set) = Create(3, o =>
         {
@@ -190,11 +191,15 @@ public class HealthMonitorTests
             o.PanicThreshold = 0;
         });
 
-        monitor.GetEligible(set, Now).Endpoints.Should().BeEmpty();
+        monitor.GetEligible(set, Now).Endpoints.Should().Equal(set.Endpoints, "not checked yet is not failing");
+        monitor.IsPanicking(set, Now).Should().BeFalse();
+        monitor.GetStatus(set.Endpoints[2], Now).Should().Be(EndpointHealthStatus.Healthy);
         monitor.OnCheck(set.Endpoints[0], success: true);
         monitor.OnCheck(set.Endpoints[1], success: false);
+        monitor.OnCheck(set.Endpoints[2], success: false);
 
         monitor.GetEligible(set, Now).Endpoints.Should().Equal(set.Endpoints[0]);
+        monitor.GetStatus(set.Endpoints[2], Now).Should().Be(EndpointHealthStatus.FailingHealthChecks);
 
         // Healthy -> unhealthy takes two failed checks (UnhealthyThreshold); one success brings it back.
         monitor.OnCheck(set.Endpoints[0], success: false);
