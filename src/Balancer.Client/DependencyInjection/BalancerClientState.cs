@@ -65,6 +65,8 @@ internal sealed class BalancerClientState : IDisposable
         Tracker = new FeedbackTracker(name, new FeedbackSettings(timeProvider, options.LatencyDecayTime), metrics, _logger);
         Health = new HealthMonitor(name, Tracker.Settings, metrics, _logger);
         ActiveChecks = new ActiveHealthChecker(this);
+        Reconnects = new ReconnectChecker(Health, () => EndpointSet, timeProvider);
+        Health.Unreachable = Reconnects.Watch;
         NetworkProbes = new NetworkProber(() => Endpoints, timeProvider);
         _selected = new Selected(null!, string.Empty, null);
         Apply(options, definitions);
@@ -91,6 +93,8 @@ internal sealed class BalancerClientState : IDisposable
     public HealthMonitor Health { get; }
 
     public ActiveHealthChecker ActiveChecks { get; }
+
+    public ReconnectChecker Reconnects { get; }
 
     public NetworkProber NetworkProbes { get; }
 
@@ -177,6 +181,7 @@ internal sealed class BalancerClientState : IDisposable
         }
 
         ActiveChecks.Dispose();
+        Reconnects.Dispose();
         NetworkProbes.Dispose();
         (_selected.Selector as IDisposable)?.Dispose();
     }
@@ -235,6 +240,11 @@ internal sealed class BalancerClientState : IDisposable
             _subsetting = options.Subsetting;
             RebuildEndpoints();
             ActiveChecks.Configure(options.Health.ActiveChecks);
+            if (!options.Health.ConnectionFailure.Enabled)
+            {
+                Reconnects.StopAll();
+                Health.ClearUnreachable(EndpointSet);
+            }
             var networkAware = Selector as NetworkAwareSelector;
             networkAware?.Configure(options.NetworkAware);
             NetworkProbes.Configure(options.NetworkAware.Probes, wanted: networkAware is not null);
@@ -308,6 +318,7 @@ internal sealed class BalancerClientState : IDisposable
         }
 
         Volatile.Write(ref _endpoints, next);
+        Reconnects.Retain(next);
         if (next.Endpoints.Length > 0)
         {
             _sourcesReported.TrySetResult();

@@ -71,7 +71,7 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
             var outcome = lease.Complete(request, response, failure, canceled);
             if (outcome != AttemptOutcome.Canceled)
             {
-                state.Health.OnAttemptCompleted(endpoint, set, outcome == AttemptOutcome.Failure, response, state.TimeProvider.GetTimestamp());
+                state.Health.OnAttemptCompleted(endpoint, set, outcome == AttemptOutcome.Failure, response, state.TimeProvider.GetTimestamp(), failure);
             }
 
             if (activity is not null && outcome == AttemptOutcome.Failure)
