@@ -67,6 +67,7 @@ internal sealed class BalancerClientState : IDisposable
         ActiveChecks = new ActiveHealthChecker(this);
         Reconnects = new ReconnectChecker(Health, () => EndpointSet, timeProvider);
         Health.Unreachable = Reconnects.Watch;
+        Health.Suspect = Reconnects.Verify;
         NetworkProbes = new NetworkProber(() => Endpoints, timeProvider);
         _selected = new Selected(null!, string.Empty, null);
         Apply(options, definitions);

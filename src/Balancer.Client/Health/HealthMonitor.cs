@@ -34,6 +34,12 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
     /// <summary>Called with an endpoint that a connection failure just took out, to start its reconnect checks.</summary>
     public Action<BalancerEndpoint>? Unreachable { get; set; }
 
+    /// <summary>
+    /// Called with an endpoint whose attempt ended in another transport failure (reset, connection closed, no
+    /// answer), to check out of band at once whether it still accepts connections.
+    /// </summary>
+    public Action<BalancerEndpoint>? Suspect { get; set; }
+
     /// <summary>Makes the next pick compute eligibility again.</summary>
     public void Invalidate() => Interlocked.Increment(ref _version);
 
@@ -77,22 +83,27 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
             ApplyRetryAfter(endpoint, response, options, now);
         }
 
-        var health = endpoint.Stats.Health;
         if (!failure)
         {
-            // An answer proves the endpoint reachable (a connection made before the failure, or a check racing it).
-            if (health.IsUnreachable && response is not null)
-            {
-                OnReconnected(endpoint, now);
-            }
-
             return;
         }
 
-        if (options.ConnectionFailure.Enabled && exception is not null && ConnectionFailure.IsConnectionFailure(exception)
-            && (health.IsUnreachable || TryMarkUnreachable(endpoint, set, options, now)))
+        var health = endpoint.Stats.Health;
+        if (options.ConnectionFailure.Enabled && exception is not null && !health.IsUnreachable)
         {
-            return;
+            if (ConnectionFailure.IsConnectionFailure(exception))
+            {
+                if (TryMarkUnreachable(endpoint, set, options, now))
+                {
+                    return;
+                }
+            }
+            else if (response is null && exception is HttpRequestException)
+            {
+                // A reset or a closed connection: a crashed process shows first like this, to the requests it held.
+                // A connect now tells a dead endpoint (refused: out at once) from a request that failed alone.
+                Notify(Suspect, endpoint);
+            }
         }
 
         var outlier = options.OutlierDetection;
@@ -141,6 +152,16 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
 
         Log.EndpointReconnected(logger, clientName, endpoint.Key, TimeSpan.FromSeconds(settings.ToSeconds(Math.Max(0, now - since))));
         Invalidate();
+    }
+
+    /// <summary>A connect out of band (after another transport failure) failed: the endpoint is out as after a refused attempt.</summary>
+    public void OnConnectFailed(BalancerEndpoint endpoint, EndpointSet set, long now)
+    {
+        var options = Options;
+        if (options.ConnectionFailure.Enabled && !endpoint.Stats.Health.IsUnreachable && Contains(set, endpoint))
+        {
+            TryMarkUnreachable(endpoint, set, options, now);
+        }
     }
 
     /// <summary>Forgets every connection failure (connection failures were switched off): the endpoints are judged by the other rules alone.</summary>
@@ -193,17 +214,34 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
 
         Log.EndpointUnreachable(logger, clientName, endpoint.Key);
         Invalidate();
+        Notify(Unreachable, endpoint);
+        return true;
+    }
+
+    private static bool Contains(EndpointSet set, BalancerEndpoint endpoint)
+    {
+        foreach (var e in set.Endpoints)
+        {
+            if (ReferenceEquals(e.Stats, endpoint.Stats))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Notify(Action<BalancerEndpoint>? callback, BalancerEndpoint endpoint)
+    {
         try
         {
-            Unreachable?.Invoke(endpoint);
+            callback?.Invoke(endpoint);
         }
         catch (Exception exception)
         {
-            // Never lose the request over it; without checks the endpoint comes back on the next reload or success.
-            Log.ObserverFailed(logger, exception, clientName, nameof(Unreachable));
+            // Never lose the request over it.
+            Log.ObserverFailed(logger, exception, clientName, callback!.Method.Name);
         }
-
-        return true;
     }
 
     /// <summary>Records an active health check result.</summary>

@@ -17,6 +17,8 @@ namespace Balancer.Client.Health;
 internal sealed class ReconnectChecker(HealthMonitor health, Func<EndpointSet> endpoints, TimeProvider timeProvider) : IDisposable
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _verifying = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _disposing = new();
     private readonly RandomSource _random = RandomSource.Create(null);
     private long _checks;
     private volatile bool _disposed;
@@ -61,6 +63,20 @@ internal sealed class ReconnectChecker(HealthMonitor health, Func<EndpointSet> e
         _ = RunAsync(endpoint, running);
     }
 
+    /// <summary>
+    /// Connects to <paramref name="endpoint"/> once, now (one such check per endpoint at a time), after a transport
+    /// failure that was not a failed connect; when the connect fails the endpoint is out as after a refused attempt.
+    /// </summary>
+    public void Verify(BalancerEndpoint endpoint)
+    {
+        if (_disposed || !_verifying.TryAdd(endpoint.Key, true))
+        {
+            return;
+        }
+
+        _ = VerifyAsync(endpoint);
+    }
+
     /// <summary>Stops the checks of endpoints that are no longer in <paramref name="set"/>.</summary>
     public void Retain(EndpointSet set)
     {
@@ -85,7 +101,29 @@ internal sealed class ReconnectChecker(HealthMonitor health, Func<EndpointSet> e
     public void Dispose()
     {
         _disposed = true;
+        _disposing.Cancel();
         StopAll();
+    }
+
+    private async Task VerifyAsync(BalancerEndpoint endpoint)
+    {
+        var cancellationToken = _disposing.Token;
+        try
+        {
+            Interlocked.Increment(ref _checks);
+            if (!await CanConnectAsync(endpoint, health.Options.ConnectionFailure.ConnectTimeout, cancellationToken).ConfigureAwait(false))
+            {
+                health.OnConnectFailed(endpoint, endpoints(), timeProvider.GetTimestamp());
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Disposed.
+        }
+        finally
+        {
+            _verifying.TryRemove(endpoint.Key, out _);
+        }
     }
 
     private static bool Contains(EndpointSet set, string key)
