@@ -21,10 +21,14 @@ internal sealed class ReconnectChecker(HealthMonitor health, Func<EndpointSet> e
     private readonly CancellationTokenSource _disposing = new();
     private readonly RandomSource _random = RandomSource.Create(null);
     private long _checks;
+    private long _waits;
     private volatile bool _disposed;
 
     /// <summary>The reconnect checks made so far (connects tried), for tests and inspection.</summary>
     public long ChecksMade => Interlocked.Read(ref _checks);
+
+    /// <summary>The backoff delays started so far (each counted once its timer is set), for tests.</summary>
+    public long WaitsStarted => Interlocked.Read(ref _waits);
 
     /// <summary>The endpoints (keys) whose reconnect checks are running.</summary>
     public ICollection<string> Watched => _running.Keys;
@@ -155,7 +159,9 @@ internal sealed class ReconnectChecker(HealthMonitor health, Func<EndpointSet> e
             for (var attempt = 0; ; attempt++)
             {
                 var options = health.Options.ConnectionFailure;
-                await Task.Delay(Backoff(attempt, options, _random.NextDouble()), timeProvider, cancellationToken).ConfigureAwait(false);
+                var delay = Task.Delay(Backoff(attempt, options, _random.NextDouble()), timeProvider, cancellationToken);
+                Interlocked.Increment(ref _waits);
+                await delay.ConfigureAwait(false);
                 if (!endpoint.Stats.Health.IsUnreachable || !Contains(endpoints(), endpoint.Key))
                 {
                     return; // an answer brought it back, or it left the set
