@@ -89,16 +89,18 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         }
 
         var health = endpoint.Stats.Health;
-        if (options.ConnectionFailure.Enabled && exception is not null && !health.IsUnreachable)
+        if (options.ConnectionFailure.Enabled && exception is not null)
         {
             if (ConnectionFailure.IsConnectionFailure(exception))
             {
-                if (TryMarkUnreachable(endpoint, set, options, now))
+                // Already out: the refusals of attempts that were under way must not pile up into an ejection that
+                // would outlast the reconnect.
+                if (health.IsUnreachable || TryMarkUnreachable(endpoint, set, options, now))
                 {
                     return;
                 }
             }
-            else if (response is null && exception is HttpRequestException)
+            else if (response is null && exception is HttpRequestException && !health.IsUnreachable)
             {
                 // A reset or a closed connection: a crashed process shows first like this, to the requests it held.
                 // A connect now tells a dead endpoint (refused: out at once) from a request that failed alone.
@@ -130,7 +132,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
     }
 
     /// <summary>
-    /// A reconnect check (or an answer) reached an endpoint that was unreachable: it returns through slow start over
+    /// A reconnect check reached an endpoint that was unreachable: it returns through slow start over
     /// <see cref="ConnectionFailureOptions.SlowStartWindow"/>, its failure record cleared so the selectors do not keep
     /// pricing it out for failures of the process that is gone.
     /// </summary>

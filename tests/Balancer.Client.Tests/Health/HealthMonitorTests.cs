@@ -215,10 +215,13 @@ public class HealthMonitorTests
         var watched = new List<BalancerEndpoint>();
         monitor.Unreachable = watched.Add;
 
-        Refuse(monitor, set, dead);
-        Refuse(monitor, set, dead);
+        for (var i = 0; i < 8; i++)
+        {
+            Refuse(monitor, set, dead); // the first, then those of the attempts under way
+        }
 
         monitor.GetEligible(set, Now).Endpoints.Should().HaveCount(4).And.NotContain(dead, "one refused connection is enough");
+        dead.Stats.Health.IsEjected(Now).Should().BeFalse("refusals while out do not pile up into an ejection that would outlast the reconnect");
         watched.Should().Equal([dead], "the reconnect checks start once");
         monitor.GetStatus(dead, Now).Should().Be(EndpointHealthStatus.Unreachable);
         _endpoints.Time.Advance(TimeSpan.FromMinutes(10));
