@@ -137,7 +137,7 @@ try
     var refused = 0L;
     while (inspector.GetSnapshot("catalog")?.Endpoints.FirstOrDefault(e => e.Address == crashed.Address) is { } endpoint && crashedAt.Elapsed < ttl * 3)
     {
-        refused = endpoint.TotalFailures; // attempts that met the dead instance (until outlier detection ejected it)
+        refused = endpoint.TotalFailures; // attempts that met the dead instance (until its first refused connection took it out)
         await Task.Delay(50);
     }
 

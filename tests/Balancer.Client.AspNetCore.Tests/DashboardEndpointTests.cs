@@ -107,6 +107,7 @@ public sealed class DashboardEndpointTests
         {
             o.Selector = EndpointSelectorNames.RoundRobin;
             o.AddEndpoints(cluster).AddEndpoint(refusing);
+            o.Health.ConnectionFailure.Enabled = false; // outlier detection alone: with it on, the first refusal takes it out
         }));
 
         // Round robin reaches the refusing endpoint every third request: five refused connections in a row eject it.
@@ -121,6 +122,25 @@ public sealed class DashboardEndpointTests
         endpoint.GetProperty("totalFailures").GetInt64().Should().Be(5);
         endpoint.GetProperty("consecutiveFailures").GetInt32().Should().Be(5);
         endpoint.GetProperty("failureRate").GetDouble().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Snapshot_RefusingEndpoint_ShownUnreachableAfterItsFirstRefusal()
+    {
+        await using var cluster = await BackendCluster.StartAsync(2, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.Zero);
+        var refusing = ClosedPort.Address();
+        await using var app = await DashboardApp.StartAsync(s => s.AddBalancedHttpClient("catalog", o =>
+        {
+            o.Selector = EndpointSelectorNames.RoundRobin;
+            o.AddEndpoints(cluster).AddEndpoint(refusing);
+        }));
+
+        await Traffic.SendAsync(app.CreateClient("catalog"), 30, concurrency: 1);
+        using var json = await GetJsonAsync(app, "/balancer/api/snapshot/catalog");
+
+        var endpoint = json.RootElement.GetProperty("endpoints").EnumerateArray().Single(e => e.GetProperty("address").GetString() == refusing);
+        endpoint.GetProperty("health").GetString().Should().Be("unreachable");
+        endpoint.GetProperty("totalFailures").GetInt64().Should().Be(1, "one refused connection takes it out until a reconnect check connects");
     }
 
     [Fact]

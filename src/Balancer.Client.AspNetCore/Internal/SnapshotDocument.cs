@@ -93,6 +93,7 @@ internal sealed record EndpointDocument(
         EndpointHealthStatus.FailingHealthChecks => "failing-health-checks",
         EndpointHealthStatus.CoolingDown => "cooling-down",
         EndpointHealthStatus.Ejected => "ejected",
+        EndpointHealthStatus.Unreachable => "unreachable",
         _ => "unknown",
     };
 

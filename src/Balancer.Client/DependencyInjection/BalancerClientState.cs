@@ -67,6 +67,9 @@ internal sealed class BalancerClientState : IDisposable
         Health = new HealthMonitor(name, Tracker.Settings, metrics, _logger);
         _removedEndpoints = new RemovedEndpoints((endpoint, now) => RemovedEndpointRetention.KeepUntil(endpoint, Health.Options, now, timeProvider.TimestampFrequency));
         ActiveChecks = new ActiveHealthChecker(this, new HealthCheckTransport(services, name));
+        Reconnects = new ReconnectChecker(Health, () => EndpointSet, timeProvider);
+        Health.Unreachable = Reconnects.Watch;
+        Health.Suspect = Reconnects.Verify;
         NetworkProbes = new NetworkProber(() => Endpoints, timeProvider);
         _selected = new Selected(null!, string.Empty, null);
         Apply(options, definitions);
@@ -93,6 +96,8 @@ internal sealed class BalancerClientState : IDisposable
     public HealthMonitor Health { get; }
 
     public ActiveHealthChecker ActiveChecks { get; }
+
+    public ReconnectChecker Reconnects { get; }
 
     public NetworkProber NetworkProbes { get; }
 
@@ -179,6 +184,7 @@ internal sealed class BalancerClientState : IDisposable
         }
 
         ActiveChecks.Dispose();
+        Reconnects.Dispose();
         NetworkProbes.Dispose();
         (_selected.Selector as IDisposable)?.Dispose();
     }
@@ -238,6 +244,11 @@ internal sealed class BalancerClientState : IDisposable
             _subsetting = options.Subsetting;
             RebuildEndpoints();
             ActiveChecks.Configure(options.Health.ActiveChecks);
+            if (!options.Health.ConnectionFailure.Enabled)
+            {
+                Reconnects.StopAll();
+                Health.ClearUnreachable(EndpointSet);
+            }
             var networkAware = Selector as NetworkAwareSelector;
             networkAware?.Configure(options.NetworkAware);
             NetworkProbes.Configure(options.NetworkAware.Probes, wanted: networkAware is not null);
@@ -316,6 +327,7 @@ internal sealed class BalancerClientState : IDisposable
             ActiveChecks.OnEndpointsAdded();
         }
 
+        Reconnects.Retain(next);
         if (next.Endpoints.Length > 0)
         {
             _sourcesReported.TrySetResult();

@@ -233,6 +233,27 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             Share("Health.SlowStart.MinWeightPercent", slowStart.MinWeightPercent, allowZero: false);
         }
 
+        if (health.ConnectionFailure is not { } connection)
+        {
+            error("Health.ConnectionFailure", null, "is not set");
+        }
+        else
+        {
+            Time("Health.ConnectionFailure.InitialBackoff", connection.InitialBackoff, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+            Time("Health.ConnectionFailure.MaxBackoff", connection.MaxBackoff, connection.InitialBackoff, TimeSpan.FromHours(1));
+            Time("Health.ConnectionFailure.ConnectTimeout", connection.ConnectTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5));
+            Time("Health.ConnectionFailure.SlowStartWindow", connection.SlowStartWindow, TimeSpan.Zero, TimeSpan.FromHours(1));
+            if (double.IsNaN(connection.BackoffMultiplier) || connection.BackoffMultiplier < 1 || connection.BackoffMultiplier > 10)
+            {
+                error("Health.ConnectionFailure.BackoffMultiplier", connection.BackoffMultiplier, "is out of range; allowed from 1 to 10");
+            }
+
+            if (double.IsNaN(connection.Jitter) || connection.Jitter < 0 || connection.Jitter >= 1)
+            {
+                error("Health.ConnectionFailure.Jitter", connection.Jitter, "is out of range; allowed from 0 up to (not including) 1");
+            }
+        }
+
         if (health.ActiveChecks is not { } checks)
         {
             error("Health.ActiveChecks", null, "is not set");

@@ -44,6 +44,12 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Error, "Balancer client '{Client}': recording the outcome of an attempt on {Endpoint} failed; the request is not affected.")]
     public static partial void CompletionFailed(ILogger logger, Exception exception, string client, string endpoint);
 
+    [LoggerMessage(14, LogLevel.Warning, "Balancer client '{Client}': endpoint {Endpoint} refused or failed a connection; no requests until a reconnect check succeeds.")]
+    public static partial void EndpointUnreachable(ILogger logger, string client, string endpoint);
+
+    [LoggerMessage(15, LogLevel.Information, "Balancer client '{Client}': endpoint {Endpoint} is reachable again after {Duration} (slow start).")]
+    public static partial void EndpointReconnected(ILogger logger, string client, string endpoint, TimeSpan duration);
+
     [LoggerMessage(20, LogLevel.Warning, "Balancer client '{Client}': endpoint source {Source} failed to refresh; its last good endpoints stay in use.")]
     public static partial void SourceRefreshFailed(ILogger logger, Exception exception, string client, string source);
 

@@ -23,6 +23,8 @@ public sealed class EndpointStats
     private long _latencyTimestamp;
     private double _decayedRequests;
     private double _decayedFailures;
+    private double _decayedBackPressure;
+    private int _consecutiveOutlierFailures;
     private long _outcomeTimestamp;
     private int _consecutiveFailures;
     private long _totalRequests;
@@ -71,6 +73,22 @@ public sealed class EndpointStats
 
     /// <summary>Gets the number of failures since the last success.</summary>
     public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
+
+    /// <summary>
+    /// The failures since the last success that say the endpoint is broken: back-pressure (429) neither counts nor
+    /// breaks the run. What outlier detection's consecutive-failure trigger reads.
+    /// </summary>
+    internal int ConsecutiveOutlierFailures => Volatile.Read(ref _consecutiveOutlierFailures);
+
+    /// <summary>The time-decayed share of failed requests without back-pressure (429): what outlier detection's failure-rate trigger reads.</summary>
+    internal double OutlierFailureRate
+    {
+        get
+        {
+            var requests = Volatile.Read(ref _decayedRequests);
+            return requests <= 0 ? 0 : Math.Clamp((Volatile.Read(ref _decayedFailures) - Volatile.Read(ref _decayedBackPressure)) / requests, 0, 1);
+        }
+    }
 
     /// <summary>Gets the number of completed requests recorded (successes and failures; cancellations are not counted).</summary>
     public long TotalRequests => Interlocked.Read(ref _totalRequests);
@@ -207,14 +225,24 @@ public sealed class EndpointStats
         _settings.AddInFlight(-1);
     }
 
-    /// <summary>Records a completed attempt. <paramref name="latencySeconds"/> is the time to response headers.</summary>
-    internal void Record(bool failure, double latencySeconds, long timestamp)
+    /// <summary>
+    /// Records a completed attempt. <paramref name="latencySeconds"/> is the time to response headers;
+    /// <paramref name="backPressure"/> marks a failure that is the endpoint asking for less traffic (429): it weighs on
+    /// selection like any failure but not on outlier detection.
+    /// </summary>
+    internal void Record(bool failure, double latencySeconds, long timestamp, bool backPressure = false)
     {
         Interlocked.Increment(ref _totalRequests);
+        backPressure &= failure;
         if (failure)
         {
             Interlocked.Increment(ref _totalFailures);
             Interlocked.Increment(ref _consecutiveFailures);
+            if (!backPressure)
+            {
+                Interlocked.Increment(ref _consecutiveOutlierFailures);
+            }
+
             Interlocked.Exchange(ref _lastFailureUtcTicks, _settings.TimeProvider.GetUtcNow().UtcTicks);
 
             // A failure is never evidence of speed (a refused connection returns in microseconds): it may raise the
@@ -222,19 +250,34 @@ public sealed class EndpointStats
             var current = Volatile.Read(ref _latencySeconds);
             if (latencySeconds <= (double.IsNaN(current) ? _settings.Prior.Estimate : current))
             {
-                RecordOutcome(failure, timestamp);
+                RecordOutcome(failure, backPressure, timestamp);
                 return;
             }
         }
         else
         {
             Volatile.Write(ref _consecutiveFailures, 0);
+            Volatile.Write(ref _consecutiveOutlierFailures, 0);
             _settings.Prior.Record(latencySeconds, timestamp, _settings.InverseDecayTimestampUnits);
             Histogram.Record(latencySeconds, timestamp, _settings.HistogramWindow);
         }
 
         RecordLatency(latencySeconds, timestamp);
-        RecordOutcome(failure, timestamp);
+        RecordOutcome(failure, backPressure, timestamp);
+    }
+
+    /// <summary>
+    /// Forgets the failure record (runs of failures, failure rate) and the latency estimate, so the performance-based
+    /// selectors treat the endpoint as new (the neutral prior): called when an endpoint that could not be reached is
+    /// reachable again, whose old failures and latency say nothing of the process now listening.
+    /// </summary>
+    internal void ResetFailures()
+    {
+        Volatile.Write(ref _consecutiveFailures, 0);
+        Volatile.Write(ref _consecutiveOutlierFailures, 0);
+        Volatile.Write(ref _decayedFailures, 0);
+        Volatile.Write(ref _decayedBackPressure, 0);
+        Volatile.Write(ref _latencySeconds, double.NaN);
     }
 
     private void RecordLatency(double sample, long timestamp)
@@ -252,12 +295,13 @@ public sealed class EndpointStats
         }
     }
 
-    private void RecordOutcome(bool failure, long timestamp)
+    private void RecordOutcome(bool failure, bool backPressure, long timestamp)
     {
         var previous = Interlocked.Exchange(ref _outcomeTimestamp, timestamp);
         var weight = previous == 0 ? 0 : Math.Exp(-Math.Max(0, timestamp - previous) * _settings.InverseDecayTimestampUnits);
         AddDecayed(ref _decayedRequests, 1, weight);
         AddDecayed(ref _decayedFailures, failure ? 1 : 0, weight);
+        AddDecayed(ref _decayedBackPressure, backPressure ? 1 : 0, weight);
     }
 
     internal static void AddDecayed(ref double location, double value, double weight)

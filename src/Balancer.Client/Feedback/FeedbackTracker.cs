@@ -68,7 +68,7 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
             }
 
             outcome = failure ? AttemptOutcome.Failure : AttemptOutcome.Success;
-            endpoint.Stats.Record(failure, seconds, now);
+            endpoint.Stats.Record(failure, seconds, now, backPressure: response is { StatusCode: System.Net.HttpStatusCode.TooManyRequests });
             if (response is not null && response.Headers.NonValidated.TryGetValues(OrcaLoadReportParser.HeaderName, out var loadHeader)
                 && OrcaLoadReportParser.TryParse(loadHeader.ToString(), settings.TimeProvider.GetUtcNow(), out var report))
             {

@@ -1,7 +1,8 @@
 namespace Balancer.Client.Health;
 
 /// <summary>
-/// The health of one endpoint: ejection, cool-down, active check state and slow start. Travels with the endpoint's
+/// The health of one endpoint: ejection, cool-down, active check state, unreachable after a connection failure, and
+/// slow start. Travels with the endpoint's
 /// statistics across reloads. Times are <see cref="TimeProvider"/> timestamps; 0 means "none".
 /// </summary>
 internal sealed class EndpointHealth
@@ -13,6 +14,8 @@ internal sealed class EndpointHealth
     private int _activeState;
     private int _activeStreak;
     private long _slowStartSince;
+    private long _slowStartWindow;
+    private long _unreachableSince;
 
     /// <summary>The active check state: unknown until the first check, then healthy or unhealthy.</summary>
     public ActiveHealth ActiveState => (ActiveHealth)Volatile.Read(ref _activeState);
@@ -32,6 +35,21 @@ internal sealed class EndpointHealth
     }
 
     public bool IsCoolingDown(long now) => now < CooldownUntil;
+
+    /// <summary>When a connection failure took the endpoint out (0 when it is reachable as far as the client knows).</summary>
+    public long UnreachableSince => Volatile.Read(ref _unreachableSince);
+
+    public bool IsUnreachable => UnreachableSince != 0;
+
+    /// <summary>Marks the endpoint unreachable; true for the one caller that marked it (which starts the reconnect checks).</summary>
+    public bool TryMarkUnreachable(long now) => Interlocked.CompareExchange(ref _unreachableSince, Math.Max(1, now), 0) == 0;
+
+    /// <summary>Ends the unreachable state; true for the one caller that ended it.</summary>
+    public bool TryMarkReachable()
+    {
+        var since = UnreachableSince;
+        return since != 0 && Interlocked.CompareExchange(ref _unreachableSince, 0, since) == since;
+    }
 
     /// <summary>Ejects until <paramref name="until"/> with the given count; false when already ejected.</summary>
     public bool TryEject(long now, long until, int count)
@@ -74,6 +92,7 @@ internal sealed class EndpointHealth
         }
 
         Volatile.Write(ref _lastEjectionEnd, until);
+        Volatile.Write(ref _slowStartWindow, 0);
         Volatile.Write(ref _slowStartSince, until);
         return true;
     }
@@ -96,13 +115,34 @@ internal sealed class EndpointHealth
         }
     }
 
-    public void StartSlowStart(long now) => Volatile.Write(ref _slowStartSince, now);
+    public void StartSlowStart(long now) => StartSlowStart(now, 0);
 
-    /// <summary>The share of its normal traffic the endpoint gets now: 1, or less during slow start.</summary>
+    /// <summary>Starts slow start over <paramref name="window"/> (timestamp units; 0: the client's slow-start window).</summary>
+    public void StartSlowStart(long now, long window)
+    {
+        Volatile.Write(ref _slowStartWindow, window);
+        Volatile.Write(ref _slowStartSince, now);
+    }
+
+    /// <summary>
+    /// The share of its normal traffic the endpoint gets now: 1, or less during slow start. <paramref name="window"/>
+    /// is the client's window, used unless this slow start was started with its own.
+    /// </summary>
     public double SlowStartFactor(long now, long window, double minimum)
     {
         var since = SlowStartSince;
-        if (since == 0 || window <= 0)
+        if (since == 0)
+        {
+            return 1;
+        }
+
+        var own = Volatile.Read(ref _slowStartWindow);
+        if (own > 0)
+        {
+            window = own;
+        }
+
+        if (window <= 0)
         {
             return 1;
         }

@@ -16,4 +16,10 @@ internal static class HealthConstants
     public static readonly TimeSpan DefaultHealthCheckInterval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan DefaultHealthCheckTimeout = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan DefaultMaxCooldown = TimeSpan.FromMinutes(5);
+    public const double DefaultReconnectBackoffMultiplier = 1.6;
+    public const double DefaultReconnectJitter = 0.2;
+    public static readonly TimeSpan DefaultReconnectInitialBackoff = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DefaultReconnectMaxBackoff = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan DefaultReconnectTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultReconnectSlowStartWindow = TimeSpan.FromSeconds(5);
 }

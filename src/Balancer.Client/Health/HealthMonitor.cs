@@ -8,9 +8,10 @@ using Microsoft.Extensions.Logging;
 namespace Balancer.Client.Health;
 
 /// <summary>
-/// Decides which endpoints of a client may receive traffic: passive outlier detection (ejection with growing time and
-/// a cap on the share ejected), cool-down after <c>Retry-After</c>, active check state, the panic threshold, and the
-/// slow-start factor. Eligibility is computed off the hot path and cached; a pick only compares a version and a time.
+/// Decides which endpoints of a client may receive traffic: passive outlier detection (ejection with growing time),
+/// cool-down after <c>Retry-After</c>, active check state, connection failures (out until a reconnect check
+/// succeeds), one cap on the share out for any of these reasons, the panic threshold, and the slow-start factor.
+/// Eligibility is computed off the hot path and cached; a pick only compares a version and a time.
 /// </summary>
 internal sealed class HealthMonitor(string clientName, FeedbackSettings settings, BalancerMetrics metrics, ILogger logger)
 {
@@ -29,6 +30,15 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
             Invalidate();
         }
     }
+
+    /// <summary>Called with an endpoint that a connection failure just took out, to start its reconnect checks.</summary>
+    public Action<BalancerEndpoint>? Unreachable { get; set; }
+
+    /// <summary>
+    /// Called with an endpoint whose attempt ended in another transport failure (reset, connection closed, no
+    /// answer), to check out of band at once whether it still accepts connections.
+    /// </summary>
+    public Action<BalancerEndpoint>? Suspect { get; set; }
 
     /// <summary>Makes the next pick compute eligibility again.</summary>
     public void Invalidate() => Interlocked.Increment(ref _version);
@@ -61,8 +71,11 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         }
     }
 
-    /// <summary>Reacts to a completed attempt (after its statistics were recorded): cool-down and ejection.</summary>
-    public void OnAttemptCompleted(BalancerEndpoint endpoint, EndpointSet set, bool failure, HttpResponseMessage? response, long now)
+    /// <summary>
+    /// Reacts to a completed attempt (after its statistics were recorded): cool-down, connection failure, ejection.
+    /// A 429 is back-pressure: it may start a cool-down, never an ejection.
+    /// </summary>
+    public void OnAttemptCompleted(BalancerEndpoint endpoint, EndpointSet set, bool failure, HttpResponseMessage? response, long now, Exception? exception = null)
     {
         var options = Options;
         if (response is not null && options.HonorRetryAfter && response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
@@ -70,26 +83,166 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
             ApplyRetryAfter(endpoint, response, options, now);
         }
 
+        if (!failure)
+        {
+            return;
+        }
+
+        var health = endpoint.Stats.Health;
+        if (options.ConnectionFailure.Enabled && exception is not null)
+        {
+            if (ConnectionFailure.IsConnectionFailure(exception))
+            {
+                // Already out: the refusals of attempts that were under way must not pile up into an ejection that
+                // would outlast the reconnect.
+                if (health.IsUnreachable || TryMarkUnreachable(endpoint, set, options, now))
+                {
+                    return;
+                }
+            }
+            else if (response is null && exception is HttpRequestException && !health.IsUnreachable)
+            {
+                // A reset or a closed connection: a crashed process shows first like this, to the requests it held.
+                // A connect now tells a dead endpoint (refused: out at once) from a request that failed alone.
+                Notify(Suspect, endpoint);
+            }
+        }
+
         var outlier = options.OutlierDetection;
-        if (!failure || !outlier.Enabled || endpoint.Stats.Health.IsEjected(now))
+        if (!outlier.Enabled || response?.StatusCode == HttpStatusCode.TooManyRequests || health.IsEjected(now))
         {
             return;
         }
 
         var stats = endpoint.Stats;
         string? reason = null;
-        if (outlier.ConsecutiveFailures > 0 && stats.ConsecutiveFailures >= outlier.ConsecutiveFailures)
+        if (outlier.ConsecutiveFailures > 0 && stats.ConsecutiveOutlierFailures >= outlier.ConsecutiveFailures)
         {
-            reason = $"{stats.ConsecutiveFailures} consecutive failures";
+            reason = $"{stats.ConsecutiveOutlierFailures} consecutive failures";
         }
-        else if (outlier.FailureRateThreshold > 0 && stats.DecayedRequests >= outlier.MinimumRequestVolume && stats.FailureRate >= outlier.FailureRateThreshold)
+        else if (outlier.FailureRateThreshold > 0 && stats.DecayedRequests >= outlier.MinimumRequestVolume && stats.OutlierFailureRate >= outlier.FailureRateThreshold)
         {
-            reason = $"failure rate {stats.FailureRate:P0} over {stats.DecayedRequests:F0} recent requests";
+            reason = $"failure rate {stats.OutlierFailureRate:P0} over {stats.DecayedRequests:F0} recent requests";
         }
 
         if (reason is not null)
         {
             TryEject(endpoint, set, outlier, reason, now);
+        }
+    }
+
+    /// <summary>
+    /// A reconnect check reached an endpoint that was unreachable: it returns through slow start over
+    /// <see cref="ConnectionFailureOptions.SlowStartWindow"/>, its failure record cleared so the selectors do not keep
+    /// pricing it out for failures of the process that is gone.
+    /// </summary>
+    public void OnReconnected(BalancerEndpoint endpoint, long now)
+    {
+        var health = endpoint.Stats.Health;
+        var since = health.UnreachableSince;
+        if (!health.TryMarkReachable())
+        {
+            return;
+        }
+
+        endpoint.Stats.ResetFailures();
+        var window = Options.ConnectionFailure.SlowStartWindow;
+        if (window > TimeSpan.Zero)
+        {
+            health.StartSlowStart(now, Math.Max(1, ToTimestamp(window)));
+        }
+
+        Log.EndpointReconnected(logger, clientName, endpoint.Key, TimeSpan.FromSeconds(settings.ToSeconds(Math.Max(0, now - since))));
+        Invalidate();
+    }
+
+    /// <summary>A connect out of band (after another transport failure) failed: the endpoint is out as after a refused attempt.</summary>
+    public void OnConnectFailed(BalancerEndpoint endpoint, EndpointSet set, long now)
+    {
+        var options = Options;
+        if (options.ConnectionFailure.Enabled && !endpoint.Stats.Health.IsUnreachable && Contains(set, endpoint))
+        {
+            TryMarkUnreachable(endpoint, set, options, now);
+        }
+    }
+
+    /// <summary>Forgets every connection failure (connection failures were switched off): the endpoints are judged by the other rules alone.</summary>
+    public void ClearUnreachable(EndpointSet set)
+    {
+        foreach (var endpoint in set.Endpoints)
+        {
+            endpoint.Stats.Health.TryMarkReachable();
+        }
+
+        Invalidate();
+    }
+
+    /// <summary>
+    /// Whether <paramref name="health"/> keeps its endpoint out at <paramref name="now"/>, for any reason: ejected,
+    /// cooling down, failing active checks, unreachable. The one definition that eligibility, panic, the cap on the
+    /// share out and inspection share.
+    /// </summary>
+    private static bool IsOut(EndpointHealth health, HealthOptions options, long now) =>
+        health.IsEjected(now)
+        || health.IsCoolingDown(now)
+        || (options.ActiveChecks.Enabled && health.ActiveState == ActiveHealth.Unhealthy)
+        || (options.ConnectionFailure.Enabled && health.IsUnreachable);
+
+    /// <summary>Whether one more endpoint of <paramref name="set"/> may be taken out within <see cref="OutlierDetectionOptions.MaxEjectionPercent"/>. Under the ejection lock.</summary>
+    private static bool HasRoomToTakeOut(EndpointSet set, HealthOptions options, long now)
+    {
+        var all = set.Endpoints;
+        var outNow = 0;
+        foreach (var e in all)
+        {
+            if (IsOut(e.Stats.Health, options, now))
+            {
+                outNow++;
+            }
+        }
+
+        return outNow + 1 <= (int)Math.Floor(options.OutlierDetection.MaxEjectionPercent * all.Length);
+    }
+
+    private bool TryMarkUnreachable(BalancerEndpoint endpoint, EndpointSet set, HealthOptions options, long now)
+    {
+        lock (_ejectionLock)
+        {
+            if (!HasRoomToTakeOut(set, options, now) || !endpoint.Stats.Health.TryMarkUnreachable(now))
+            {
+                return false;
+            }
+        }
+
+        Log.EndpointUnreachable(logger, clientName, endpoint.Key);
+        Invalidate();
+        Notify(Unreachable, endpoint);
+        return true;
+    }
+
+    private static bool Contains(EndpointSet set, BalancerEndpoint endpoint)
+    {
+        foreach (var e in set.Endpoints)
+        {
+            if (ReferenceEquals(e.Stats, endpoint.Stats))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Notify(Action<BalancerEndpoint>? callback, BalancerEndpoint endpoint)
+    {
+        try
+        {
+            callback?.Invoke(endpoint);
+        }
+        catch (Exception exception)
+        {
+            // Never lose the request over it.
+            Log.ObserverFailed(logger, exception, clientName, callback!.Method.Name);
         }
     }
 
@@ -108,16 +261,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
     {
         lock (_ejectionLock)
         {
-            var ejected = 0;
-            foreach (var e in set.Endpoints)
-            {
-                if (e.Stats.Health.IsEjected(now))
-                {
-                    ejected++;
-                }
-            }
-
-            if (ejected + 1 > (int)Math.Floor(outlier.MaxEjectionPercent * set.Endpoints.Length))
+            if (!HasRoomToTakeOut(set, Options, now))
             {
                 return;
             }
@@ -166,7 +310,6 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         var options = Options;
         var version = Volatile.Read(ref _version);
         var all = set.Endpoints;
-        var activeChecks = options.ActiveChecks.Enabled;
         var validUntil = long.MaxValue;
         List<BalancerEndpoint>? eligible = null;
         for (var i = 0; i < all.Length; i++)
@@ -179,9 +322,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
 
             var ejectedUntil = health.EjectedUntil;
             var cooldownUntil = health.CooldownUntil;
-            var ok = !(ejectedUntil != 0 && now < ejectedUntil)
-                && now >= cooldownUntil
-                && (!activeChecks || health.ActiveState != ActiveHealth.Unhealthy);
+            var ok = !IsOut(health, options, now);
             if (ejectedUntil != 0 && now < ejectedUntil)
             {
                 validUntil = Math.Min(validUntil, ejectedUntil);
@@ -253,6 +394,11 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
     public EndpointHealthStatus GetStatus(BalancerEndpoint endpoint, long now)
     {
         var health = endpoint.Stats.Health;
+        if (Options.ConnectionFailure.Enabled && health.IsUnreachable)
+        {
+            return EndpointHealthStatus.Unreachable;
+        }
+
         if (health.IsEjected(now))
         {
             return EndpointHealthStatus.Ejected;
@@ -281,12 +427,10 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         }
 
         var options = Options;
-        var activeChecks = options.ActiveChecks.Enabled;
         var eligible = 0;
         foreach (var endpoint in all)
         {
-            var health = endpoint.Stats.Health;
-            if (!health.IsEjected(now) && !health.IsCoolingDown(now) && (!activeChecks || health.ActiveState != ActiveHealth.Unhealthy))
+            if (!IsOut(endpoint.Stats.Health, options, now))
             {
                 eligible++;
             }
@@ -298,12 +442,17 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
     /// <summary>Why no endpoint of <paramref name="set"/> is eligible, for the error message.</summary>
     public string DescribeUnavailable(EndpointSet set, long now)
     {
-        int ejected = 0, coolingDown = 0, failingChecks = 0;
+        int unreachable = 0, ejected = 0, coolingDown = 0, failingChecks = 0;
         var activeChecks = Options.ActiveChecks.Enabled;
+        var connectionFailures = Options.ConnectionFailure.Enabled;
         foreach (var endpoint in set.Endpoints)
         {
             var health = endpoint.Stats.Health;
-            if (health.IsEjected(now))
+            if (connectionFailures && health.IsUnreachable)
+            {
+                unreachable++;
+            }
+            else if (health.IsEjected(now))
             {
                 ejected++;
             }
@@ -318,7 +467,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         }
 
         var panic = Volatile.Read(ref _eligible)?.Panic == true && Options.FailFastInPanic ? "; fewer than the panic threshold are eligible and FailFastInPanic is on" : string.Empty;
-        return $"{ejected} ejected, {coolingDown} cooling down after Retry-After, {failingChecks} not passing active health checks{panic}";
+        return $"{unreachable} unreachable after a connection failure, {ejected} ejected, {coolingDown} cooling down after Retry-After, {failingChecks} not passing active health checks{panic}";
     }
 
     private long ToTimestamp(TimeSpan time) => (long)(time.TotalSeconds * settings.TimeProvider.TimestampFrequency);

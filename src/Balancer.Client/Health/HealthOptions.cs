@@ -5,7 +5,7 @@ public sealed class HealthOptions
 {
     /// <summary>
     /// Gets or sets the share of endpoints that must be eligible (not ejected, not cooling down, not failing active
-    /// checks). Below it the client panics: it balances across all endpoints, as Envoy does, because sending to
+    /// checks, not unreachable after a connection failure). Below it the client panics: it balances across all endpoints, as Envoy does, because sending to
     /// possibly-unhealthy endpoints beats overloading the few left (or fails fast, see <see cref="FailFastInPanic"/>).
     /// 0 disables panic.
     /// </summary>
@@ -22,6 +22,12 @@ public sealed class HealthOptions
 
     /// <summary>Gets or sets passive outlier detection: ejecting endpoints that fail, from the feedback of real traffic.</summary>
     public OutlierDetectionOptions OutlierDetection { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets what a refused or failed connection does: the endpoint leaves the eligible set at once and returns
+    /// when an out-of-band TCP connect (with exponential backoff) succeeds.
+    /// </summary>
+    public ConnectionFailureOptions ConnectionFailure { get; set; } = new();
 
     /// <summary>Gets or sets slow start: ramping the traffic of endpoints that are new or return from ejection.</summary>
     public SlowStartOptions SlowStart { get; set; } = new();

@@ -10,7 +10,11 @@ public sealed class OutlierDetectionOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Gets or sets the number of consecutive failures that ejects an endpoint. 0 disables this trigger.</summary>
+    /// <summary>
+    /// Gets or sets the number of consecutive failures that ejects an endpoint. 0 disables this trigger. A 429 Too Many
+    /// Requests is back-pressure, not a failure of the endpoint (as in Envoy's consecutive-5xx rule): it neither counts
+    /// here nor in <see cref="FailureRateThreshold"/>, nor breaks a run of failures.
+    /// </summary>
     /// <value>The default value is 5.</value>
     public int ConsecutiveFailures { get; set; } = HealthConstants.DefaultConsecutiveFailures;
 
@@ -36,7 +40,11 @@ public sealed class OutlierDetectionOptions
     /// <value>The default value is 300 seconds.</value>
     public TimeSpan MaxEjectionTime { get; set; } = HealthConstants.DefaultMaxEjectionTime;
 
-    /// <summary>Gets or sets the largest share of endpoints (0 to 1) that may be ejected at once.</summary>
+    /// <summary>
+    /// Gets or sets the largest share of endpoints (0 to 1) that may be out at once. Every reason counts (ejected,
+    /// cooling down after <c>Retry-After</c>, failing active checks, unreachable after a connection failure): an
+    /// ejection or a connection failure that would take more than this share out leaves the endpoint in.
+    /// </summary>
     /// <value>The default value is 0.5.</value>
     public double MaxEjectionPercent { get; set; } = HealthConstants.DefaultMaxEjectionPercent;
 }

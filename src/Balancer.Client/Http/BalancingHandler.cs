@@ -117,7 +117,7 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
         var outcome = lease.Complete(request, response, failure, canceled);
         if (outcome != AttemptOutcome.Canceled)
         {
-            state.Health.OnAttemptCompleted(lease.Endpoint, set, outcome == AttemptOutcome.Failure, response, state.TimeProvider.GetTimestamp());
+            state.Health.OnAttemptCompleted(lease.Endpoint, set, outcome == AttemptOutcome.Failure, response, state.TimeProvider.GetTimestamp(), failure);
         }
 
         if (activity is not null && outcome == AttemptOutcome.Failure)

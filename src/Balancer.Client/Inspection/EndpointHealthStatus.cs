@@ -17,4 +17,7 @@ public enum EndpointHealthStatus
 
     /// <summary>Outlier detection ejected the endpoint; it receives no traffic until <see cref="EndpointSnapshot.EjectedUntil"/>.</summary>
     Ejected,
+
+    /// <summary>A connection to the endpoint failed (refused, unreachable, timed out); it receives no traffic until a reconnect check connects.</summary>
+    Unreachable,
 }

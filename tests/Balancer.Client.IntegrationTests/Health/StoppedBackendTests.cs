@@ -11,7 +11,7 @@ namespace Balancer.Client.IntegrationTests.Health;
 public sealed class StoppedBackendTests
 {
     [Fact]
-    public async Task Get_OneOfFiveStoppedUnderLoad_NoRequestFails_EjectedThenBackWithSlowStart()
+    public async Task Get_OneOfFiveStoppedUnderLoadConnectionFailuresOff_NoRequestFails_EjectedThenBackWithSlowStart()
     {
         const string Name = "one-stopped";
         const int Concurrency = 4;
@@ -32,6 +32,9 @@ public sealed class StoppedBackendTests
                 o.Health.OutlierDetection.BaseEjectionTime = ejectionTime;
                 o.Health.SlowStart.Window = slowStartWindow;
                 o.Telemetry.EndpointTags = true;
+
+                // The outlier-detection path: with connection failures on, a refusal takes the endpoint out at once instead.
+                o.Health.ConnectionFailure.Enabled = false;
             },
             client: b => b.AddFeedbackObserver(_ => observer).AddBalancerRetry());
         using var ejections = new MetricCollector<long>(provider.GetRequiredService<IMeterFactory>(), BalancerDiagnostics.Name, "balancer.client.ejections");

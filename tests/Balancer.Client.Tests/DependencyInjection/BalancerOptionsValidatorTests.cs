@@ -76,6 +76,28 @@ public class BalancerOptionsValidatorTests
     }
 
     [Fact]
+    public void CreateClient_ConnectionFailureOutOfRange_NamesEveryFieldAndValue()
+    {
+        var error = Validate(o =>
+        {
+            o.AddEndpoint("http://127.0.0.1:8080");
+            o.Health.ConnectionFailure.InitialBackoff = TimeSpan.FromSeconds(10);
+            o.Health.ConnectionFailure.MaxBackoff = TimeSpan.FromSeconds(5);
+            o.Health.ConnectionFailure.BackoffMultiplier = 0.5;
+            o.Health.ConnectionFailure.Jitter = 1;
+            o.Health.ConnectionFailure.ConnectTimeout = TimeSpan.Zero;
+            o.Health.ConnectionFailure.SlowStartWindow = TimeSpan.FromSeconds(-1);
+        });
+
+        error.Should().Contain("'catalog'")
+            .And.Contain("Health.ConnectionFailure.MaxBackoff '00:00:05' is out of range; allowed from 00:00:10")
+            .And.Contain("Health.ConnectionFailure.BackoffMultiplier '0.5' is out of range")
+            .And.Contain("Health.ConnectionFailure.Jitter '1' is out of range")
+            .And.Contain("Health.ConnectionFailure.ConnectTimeout '00:00:00' is out of range")
+            .And.Contain("Health.ConnectionFailure.SlowStartWindow '-00:00:01' is out of range");
+    }
+
+    [Fact]
     public void CreateClient_SeveralErrors_AreAllReportedAtOnce()
     {
         var error = Validate(o =>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
@@ -210,6 +211,159 @@ public class HealthMonitorTests
         monitor.GetEligible(set, Now).Endpoints.Should().Equal(set.Endpoints[0]);
     }
 
+    [Fact]
+    public void OnAttemptCompleted_ConnectionRefused_TakesTheEndpointOutAtOnce_UntilReconnected()
+    {
+        var (monitor, set) = Create(5);
+        var dead = set.Endpoints[2];
+        var watched = new List<BalancerEndpoint>();
+        monitor.Unreachable = watched.Add;
+
+        for (var i = 0; i < 8; i++)
+        {
+            Refuse(monitor, set, dead); // the first, then those of the attempts under way
+        }
+
+        monitor.GetEligible(set, Now).Endpoints.Should().HaveCount(4).And.NotContain(dead, "one refused connection is enough");
+        dead.Stats.Health.IsEjected(Now).Should().BeFalse("refusals while out do not pile up into an ejection that would outlast the reconnect");
+        watched.Should().Equal([dead], "the reconnect checks start once");
+        monitor.GetStatus(dead, Now).Should().Be(EndpointHealthStatus.Unreachable);
+        _endpoints.Time.Advance(TimeSpan.FromMinutes(10));
+        monitor.GetEligible(set, Now).Endpoints.Should().NotContain(dead, "only a reconnect check brings it back, not time");
+        monitor.DescribeUnavailable(set, Now).Should().StartWith("1 unreachable after a connection failure");
+    }
+
+    [Fact]
+    public void OnReconnected_ReturnsThroughTheShortRamp_WithItsFailuresForgotten()
+    {
+        var (monitor, set) = Create(5);
+        var dead = set.Endpoints[0];
+        Refuse(monitor, set, dead);
+        dead.Stats.GetFailurePenalty(Now).Should().BeGreaterThan(1);
+
+        monitor.OnReconnected(dead, Now);
+
+        monitor.GetEligible(set, Now).Endpoints.Should().Contain(dead);
+        dead.Stats.GetFailurePenalty(Now).Should().Be(1, "the failures of the process that went away no longer price it out");
+        dead.Stats.Latency.Should().BeNull("it starts from the neutral prior");
+        monitor.SlowStartFactor(dead, Now).Should().BeApproximately(0.1, 1e-9);
+        _endpoints.Time.Advance(TimeSpan.FromSeconds(2.5));
+        monitor.SlowStartFactor(dead, Now).Should().BeApproximately(0.55, 1e-9, "the reconnect ramp is 5 s, not the 30 s slow-start window");
+        _endpoints.Time.Advance(TimeSpan.FromSeconds(2.5));
+        monitor.SlowStartFactor(dead, Now).Should().Be(1);
+    }
+
+    [Fact]
+    public void OnAttemptCompleted_OtherTransportFailure_AsksForAConnectCheck_WithoutTakingTheEndpointOut()
+    {
+        var (monitor, set) = Create(4);
+        var suspect = new List<BalancerEndpoint>();
+        monitor.Suspect = suspect.Add;
+        var reset = new HttpRequestException(HttpRequestError.ResponseEnded, "reset", new IOException("reset"));
+
+        _endpoints.Record(set.Endpoints[1], TimeSpan.FromMilliseconds(1), failure: true);
+        monitor.OnAttemptCompleted(set.Endpoints[1], set, failure: true, null, Now, reset);
+        monitor.GetEligible(set, Now).Endpoints.Should().Contain(set.Endpoints[1]);
+        suspect.Should().Equal([set.Endpoints[1]]);
+
+        monitor.OnConnectFailed(set.Endpoints[1], set, Now);
+        monitor.GetEligible(set, Now).Endpoints.Should().NotContain(set.Endpoints[1], "the check's connect was refused");
+    }
+
+    [Fact]
+    public void OnAttemptCompleted_EveryEndpointRefuses_NoMoreThanMaxEjectionPercentGoOut()
+    {
+        var (monitor, set) = Create(5);
+
+        foreach (var endpoint in set.Endpoints)
+        {
+            Refuse(monitor, set, endpoint);
+        }
+
+        set.Endpoints.Count(e => e.Stats.Health.IsUnreachable).Should().Be(2, "floor(0.5 × 5)");
+        var eligible = monitor.GetEligible(set, Now);
+        eligible.Endpoints.Should().HaveCount(3);
+        eligible.Panic.Should().BeFalse();
+    }
+
+    [Fact]
+    public void OnAttemptCompleted_CapCountsEveryReasonToBeOut_CoolingDownLeavesNoRoomForMore()
+    {
+        var (monitor, set) = Create(4);
+        foreach (var limited in set.Endpoints.Take(2))
+        {
+            using var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+            response.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(60));
+            monitor.OnAttemptCompleted(limited, set, failure: true, response, Now);
+        }
+
+        Refuse(monitor, set, set.Endpoints[2]);
+        Fail(monitor, set, set.Endpoints[3], 10);
+
+        set.Endpoints[2].Stats.Health.IsUnreachable.Should().BeFalse("two of four are out already (cooling down)");
+        set.Endpoints[3].Stats.Health.IsEjected(Now).Should().BeFalse("the same cap holds for ejections");
+        monitor.GetEligible(set, Now).Endpoints.Should().Equal(set.Endpoints[2], set.Endpoints[3]);
+    }
+
+    [Fact]
+    public void GetEligible_AllUnreachableWithoutCap_Panics_AndBalancesAcrossAll()
+    {
+        var (monitor, set) = Create(3, o => o.OutlierDetection.MaxEjectionPercent = 1);
+        foreach (var endpoint in set.Endpoints)
+        {
+            Refuse(monitor, set, endpoint);
+        }
+
+        var eligible = monitor.GetEligible(set, Now);
+        eligible.Panic.Should().BeTrue();
+        eligible.Endpoints.Should().HaveCount(3, "in panic the client still tries, so the error reaches the caller");
+        monitor.IsPanicking(set, Now).Should().BeTrue();
+    }
+
+    [Fact]
+    public void OnAttemptCompleted_ConnectionFailuresOff_RefusalsOnlyCountForOutlierDetection()
+    {
+        var (monitor, set) = Create(4, o => o.ConnectionFailure.Enabled = false);
+        var dead = set.Endpoints[0];
+
+        Refuse(monitor, set, dead);
+        monitor.GetEligible(set, Now).Endpoints.Should().Contain(dead);
+        for (var i = 0; i < 4; i++)
+        {
+            Refuse(monitor, set, dead);
+        }
+
+        dead.Stats.Health.IsEjected(Now).Should().BeTrue("five failures in a row");
+    }
+
+    [Fact]
+    public void OnAttemptCompleted_TooManyRequests_IsBackPressure_NeverEjects_NorCountsInARun()
+    {
+        var (monitor, set) = Create(4);
+        var throttling = set.Endpoints[0];
+        using var tooMany = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        using var error = new HttpResponseMessage(HttpStatusCode.InternalServerError);
+
+        for (var i = 0; i < 30; i++)
+        {
+            _endpoints.Time.Advance(TimeSpan.FromMilliseconds(10));
+            Respond(monitor, set, throttling, tooMany);
+        }
+
+        throttling.Stats.Health.IsEjected(Now).Should().BeFalse("neither five in a row nor a 100 % rate of 429s ejects");
+        throttling.Stats.GetFailurePenalty(Now).Should().BeGreaterThan(1, "the selectors still shift load away from it");
+
+        // Four 500s after the 429s: the run of failures for ejection is four, not 34.
+        for (var i = 0; i < 4; i++)
+        {
+            Respond(monitor, set, throttling, error);
+        }
+
+        throttling.Stats.Health.IsEjected(Now).Should().BeFalse();
+        Respond(monitor, set, throttling, error);
+        throttling.Stats.Health.IsEjected(Now).Should().BeTrue("the fifth 500 in a row");
+    }
+
     private long Now => _endpoints.Time.GetTimestamp();
 
     private (HealthMonitor Monitor, EndpointSet Set) Create(int count, Action<HealthOptions>? configure = null)
@@ -228,6 +382,19 @@ public class HealthMonitorTests
             _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1), failure: true);
             monitor.OnAttemptCompleted(endpoint, set, failure: true, null, Now);
         }
+    }
+
+    private void Refuse(HealthMonitor monitor, EndpointSet set, BalancerEndpoint endpoint)
+    {
+        var refused = new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused", new SocketException((int)SocketError.ConnectionRefused));
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(1), failure: true);
+        monitor.OnAttemptCompleted(endpoint, set, failure: true, null, Now, refused);
+    }
+
+    private void Respond(HealthMonitor monitor, EndpointSet set, BalancerEndpoint endpoint, HttpResponseMessage response)
+    {
+        endpoint.Stats.Record(true, 0.001, Now, backPressure: response.StatusCode == HttpStatusCode.TooManyRequests);
+        monitor.OnAttemptCompleted(endpoint, set, failure: true, response, Now);
     }
 
     private void Succeed(HealthMonitor monitor, EndpointSet set, BalancerEndpoint endpoint)
