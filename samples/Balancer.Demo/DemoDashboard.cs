@@ -39,7 +39,7 @@ internal sealed class DemoDashboard : IAsyncDisposable
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
         builder.Services.AddSingleton<IBalancerInspector>(inspector);
         var app = builder.Build();
-        app.MapBalancerDashboard(Path);
+        app.MapBalancerDashboard(Path, o => o.AllowAnonymous = true); // bound to 127.0.0.1 only: open on purpose
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

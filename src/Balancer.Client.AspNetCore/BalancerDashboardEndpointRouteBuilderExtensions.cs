@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Balancer.Client.AspNetCore;
 using Balancer.Client.AspNetCore.Internal;
 using Balancer.Client.Inspection;
 using Microsoft.AspNetCore.Http;
@@ -26,16 +27,24 @@ public static class BalancerDashboardEndpointRouteBuilderExtensions
     /// </summary>
     /// <param name="endpoints">The application's endpoint route builder, such as the <c>WebApplication</c>.</param>
     /// <param name="pattern">The path prefix of the dashboard.</param>
+    /// <param name="configure">Sets the access rule (a policy, or anonymous access) and whether addresses are redacted, such as
+    /// <c>o =&gt; { o.AuthorizationPolicy = "ops"; o.RedactAddresses = true; }</c>.</param>
     /// <returns>A builder for conventions that apply to every dashboard endpoint, such as <c>.RequireAuthorization()</c>.</returns>
-    /// <exception cref="InvalidOperationException">No balanced client is registered (no <see cref="IBalancerInspector"/> in the container).</exception>
+    /// <exception cref="InvalidOperationException">No balanced client is registered (no <see cref="IBalancerInspector"/> in the
+    /// container), the policy does not exist, or both a policy and anonymous access are set.</exception>
     /// <remarks>
-    /// The dashboard shows the addresses of internal services and how they behave: in production, require authorization
-    /// (<c>app.MapBalancerDashboard().RequireAuthorization("ops")</c>) or map it only on an internal port.
+    /// The dashboard shows the addresses of internal services and how they behave. Outside the Development environment
+    /// it needs an access rule chosen on purpose: <c>.RequireAuthorization("ops")</c>, <c>.AllowAnonymous()</c> (for a
+    /// dashboard reachable only internally), an authorization fallback policy, or <see cref="BalancerDashboardOptions.AuthorizationPolicy"/>
+    /// / <see cref="BalancerDashboardOptions.AllowAnonymous"/> in <paramref name="configure"/>. Without one, the application
+    /// stops at start with a critical log message that says so.
     /// </remarks>
-    public static IEndpointConventionBuilder MapBalancerDashboard(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern = DefaultPattern)
+    public static IEndpointConventionBuilder MapBalancerDashboard(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern = DefaultPattern, Action<BalancerDashboardOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
+        var options = new BalancerDashboardOptions();
+        configure?.Invoke(options);
         if (endpoints.ServiceProvider.GetService<IBalancerInspector>() is null)
         {
             throw new InvalidOperationException(
@@ -44,9 +53,11 @@ public static class BalancerDashboardEndpointRouteBuilderExtensions
 
         var group = endpoints.MapGroup(pattern);
         group.MapGet(string.Empty, DashboardHandlers.WritePageAsync).WithDisplayName("Balancer dashboard");
-        group.MapGet("/api/snapshot", DashboardHandlers.WriteSnapshotsAsync).WithDisplayName("Balancer dashboard snapshot");
-        group.MapGet("/api/snapshot/{client}", DashboardHandlers.WriteSnapshotAsync).WithDisplayName("Balancer dashboard client snapshot");
+        var addresses = AddressRedactor.Create(options.RedactAddresses);
+        group.MapGet("/api/snapshot", DashboardHandlers.WriteSnapshots(addresses)).WithDisplayName("Balancer dashboard snapshot");
+        group.MapGet("/api/snapshot/{client}", DashboardHandlers.WriteSnapshot(addresses)).WithDisplayName("Balancer dashboard client snapshot");
         group.ExcludeFromDescription();
+        DashboardAccess.Apply(endpoints, group, pattern, options);
         return group;
     }
 }

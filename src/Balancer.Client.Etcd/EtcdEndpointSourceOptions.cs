@@ -10,7 +10,9 @@ public sealed class EtcdEndpointSourceOptions : EtcdClientOptions
 {
     /// <summary>
     /// The name of the <see cref="HttpClient"/> (from <c>IHttpClientFactory</c>) that talks to etcd. Configure it with
-    /// <c>services.AddHttpClient(EtcdEndpointSourceOptions.HttpClientName)</c> for TLS client certificates or a proxy.
+    /// <c>services.AddHttpClient(EtcdEndpointSourceOptions.HttpClientName)</c> for a proxy or handlers of your own. A
+    /// source with <see cref="EtcdClientOptions.TrustedCaFile"/> or <see cref="EtcdClientOptions.ClientCertificateFile"/>
+    /// uses a connection of its own instead, with those certificates.
     /// </summary>
     public const string HttpClientName = "Balancer.Client.Etcd";
 
@@ -32,4 +34,12 @@ public sealed class EtcdEndpointSourceOptions : EtcdClientOptions
     /// <summary>Gets or sets the longest delay between two attempts, from <see cref="RetryDelay"/> to 10 minutes.</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan MaxRetryDelay { get; set; } = EtcdConstants.DefaultMaxRetryDelay;
+
+    /// <summary>
+    /// Gets or sets the scheme of the instances, <c>http</c> or <c>https</c>: a value without one (<c>10.0.0.5:8080</c>)
+    /// takes it, and with <c>https</c> a value that says <c>http://</c> is refused and logged with its key, so a value
+    /// written by someone else never downgrades the client to plain http.
+    /// </summary>
+    /// <value>The default value is <c>http</c> (values may be http or https).</value>
+    public string Scheme { get; set; } = EtcdConstants.DefaultScheme;
 }

@@ -100,10 +100,10 @@ public sealed class EtcdRegistration : IAsyncDisposable
         EtcdOptionsValidator.CollectClient(options, (field, value, problem) => problems.Add($"{field} '{value}' {problem}"));
         Validate(prefix, instance, ttl, problems);
 
-        var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = EtcdTransport.CreateClient(options);
         try
         {
-            var gateway = new EtcdGateway(client, options.Endpoints, options.RequestTimeout);
+            var gateway = new EtcdGateway(client, options.Endpoints, options.RequestTimeout, options.Username, options.Password);
             return await RegisterCoreAsync(gateway, client, prefix, instance, ttl, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch

@@ -1,4 +1,5 @@
 using Balancer.Client.Selection;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -101,6 +102,45 @@ public sealed class DashboardBrowserTests
         {
             await stop.CancelAsync();
             await load;
+        }
+    }
+
+    [SkippableFact]
+    public async Task Page_RedactedAddresses_ShowsLabelsAndNoAddress()
+    {
+        var (playwright, browser) = await Browser.LaunchOrSkipAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var cluster = await BackendCluster.StartAsync(3);
+        await using var app = await DashboardApp.StartAsync(
+            s => s.AddBalancedHttpClient("catalog", o =>
+            {
+                o.Selector = EndpointSelectorNames.RoundRobin;
+                foreach (var backend in cluster)
+                {
+                    o.AddEndpoint(backend.Address.ToString(), zone: "eu-1a");
+                }
+            }),
+            a => a.MapBalancerDashboard("/balancer", o => (o.AllowAnonymous, o.RedactAddresses) = (true, true)),
+            "Production");
+        await Traffic.SendAsync(app.CreateClient("catalog"), 30);
+
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        SetDefaultExpectTimeout(20_000);
+        await page.GotoAsync(new Uri(app.Address, "balancer").ToString());
+        var rows = page.Locator("section[data-client='catalog'] tr[data-endpoint]");
+        await Expect(rows).ToHaveCountAsync(3);
+        var labels = await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.endpoint)");
+        labels.Should().OnlyHaveUniqueItems().And.AllSatisfy(l => l.Should().MatchRegex("^endpoint-[0-9A-F]{8}$"));
+        (await rows.Locator("td[data-field='endpoint']").AllInnerTextsAsync()).Should().AllSatisfy(t => t.Should().StartWith("endpoint-"));
+
+        var text = await page.Locator("body").InnerTextAsync();
+        var html = await page.ContentAsync();
+        text.Should().Contain("eu-1a");
+        foreach (var backend in cluster)
+        {
+            html.Should().NotContain($"127.0.0.1:{backend.Port}");
         }
     }
 

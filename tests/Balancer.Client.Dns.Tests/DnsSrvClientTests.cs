@@ -51,6 +51,32 @@ public sealed class DnsSrvClientTests
     }
 
     [SkippableFact]
+    public async Task Srv_TargetOutsideAllowedHosts_LeftOutAndLogged()
+    {
+        await using var cluster = await BackendCluster.StartAsync(2);
+        var zone = DnsZone.For(cluster[0]).Srv(Service, "elsewhere.hosts.test", cluster[1].Port).Host("elsewhere.hosts.test", "::1");
+        await using var dns = await Dnsmasq.StartAsync(zone);
+        var logs = new LogRecorder();
+        await using var provider = DnsTestServices.Build(
+            "dns-hosts",
+            o =>
+            {
+                o.Selector = EndpointSelectorNames.RoundRobin;
+                o.EndpointSources.AllowedHosts = ["127.0.0.0/8"];
+            },
+            b => b.AddDnsSrvEndpoints(Service, o => o.NameServers.Add(dns.EndPoint)),
+            logs);
+        var client = provider.CreateClient("dns-hosts");
+
+        var failures = await Load.GetAsync(client, "/", count: 40, concurrency: 1);
+
+        failures.Should().Be(0);
+        cluster[0].RequestsReceived.Should().Be(40, "the SRV target on ::1 is not in 127.0.0.0/8");
+        logs.Entries.Should().Contain(e => e.Id.Id == 22 && e.Message.Contains("'dns-hosts'", StringComparison.Ordinal)
+            && e.Message.Contains($"address 'http://[::1]:{cluster[1].Port}/' has host '[::1]', which matches none of EndpointSources.AllowedHosts", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public async Task Srv_Weights3To1_ShapeRoundRobinShares()
     {
         await using var cluster = await BackendCluster.StartAsync(2);

@@ -45,6 +45,76 @@ public sealed class EtcdOptionsTests
     }
 
     [Fact]
+    public void Validation_SecurityOptions_NameFieldAndValueButNeverThePassword()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "balancer-missing-" + Guid.NewGuid().ToString("N") + ".pem");
+        var notPem = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(notPem, "not a certificate");
+            using var provider = Build("secure", o =>
+            {
+                o.Endpoints = [new Uri("http://127.0.0.1:2379")];
+                o.Prefix = "/services/secure/";
+                o.Password = "s3cret-value";
+                o.TrustedCaFile = missing;
+                o.ClientCertificateFile = notPem;
+                o.Scheme = "ftp";
+            });
+
+            var act = () => provider.GetRequiredService<IOptionsMonitor<EtcdEndpointSourceOptions>>().Get("secure");
+
+            var failures = act.Should().Throw<OptionsValidationException>().Which.Failures.ToList();
+            failures.Should().HaveCount(5);
+            failures.Should().AllSatisfy(f => f.Should().StartWith("Balancer client 'secure': Etcd.").And.NotContain("s3cret-value"));
+            failures.Should().Contain(f => f.Contains("Etcd.Username (empty) is not set, but Password is", StringComparison.Ordinal));
+            failures.Should().Contain(f => f.Contains($"Etcd.TrustedCaFile '{missing}' does not exist", StringComparison.Ordinal));
+            failures.Should().Contain(f => f.Contains($"Etcd.ClientCertificateFile '{notPem}' could not be read as a PEM certificate with its private key", StringComparison.Ordinal));
+            failures.Should().Contain(f => f.Contains("Etcd.Endpoints[0] 'http://127.0.0.1:2379/' is http, but TrustedCaFile or ClientCertificateFile is set", StringComparison.Ordinal));
+            failures.Should().Contain(f => f.Contains("Etcd.Scheme 'ftp' is not supported; use 'http' or 'https'", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(notPem);
+        }
+    }
+
+    [Fact]
+    public void Validation_UserWithoutPassword_Fails()
+    {
+        using var provider = Build("nopw", o =>
+        {
+            o.Endpoints = [new Uri("https://127.0.0.1:2379")];
+            o.Prefix = "/services/nopw/";
+            o.Username = "reader";
+        });
+
+        var act = () => provider.GetRequiredService<IOptionsMonitor<EtcdEndpointSourceOptions>>().Get("nopw");
+
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().ContainSingle()
+            .Which.Should().Be("Balancer client 'nopw': Etcd.Password (empty) is not set for Username 'reader'; etcd authenticates users by password.");
+    }
+
+    [Fact]
+    public void Validation_CertificatesThatLoad_Pass()
+    {
+        using var certificates = TestCertificates.Create();
+        using var provider = Build("certs", o =>
+        {
+            o.Endpoints = [new Uri("https://127.0.0.1:2379")];
+            o.Prefix = "/services/certs/";
+            o.TrustedCaFile = certificates.CaFile;
+            o.ClientCertificateFile = certificates.ClientCertificateFile;
+            o.ClientKeyFile = certificates.ClientKeyFile;
+            o.Username = "root";
+            o.Password = "pw";
+            o.Scheme = "https";
+        });
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Fact]
     public void Validation_AtStartup_ThroughValidateOnStart()
     {
         using var provider = Build("startup", o => o.Prefix = "/services/startup/");

@@ -78,6 +78,25 @@ public sealed class EtcdValueParserTests
         problem.Should().Contain(expected);
     }
 
+    [Theory]
+    [InlineData("http://10.0.0.5:8080")]
+    [InlineData("{\"address\":\"http://10.0.0.5:8080\"}")]
+    [InlineData("\"HTTP://10.0.0.5:8080\"")]
+    public void TryParse_HttpsSource_HttpValue_Refused(string value)
+    {
+        EtcdValueParser.TryParse(Encoding.UTF8.GetBytes(value), out _, out var problem, "https").Should().BeFalse();
+
+        problem.Should().Contain("is http, but the source is configured for https (Etcd.Scheme); a discovered value never downgrades it");
+    }
+
+    [Fact]
+    public void TryParse_HttpsSource_NoScheme_TakesHttps()
+    {
+        EtcdValueParser.TryParse("10.0.0.5:8443"u8, out var endpoint, out var problem, "https").Should().BeTrue(problem);
+
+        endpoint!.Address.Should().Be("https://10.0.0.5:8443");
+    }
+
     [Fact]
     public void TryParse_JsonArray_SaysWhatWasExpected()
     {

@@ -28,14 +28,14 @@ internal static class DashboardHandlers
         return response.Body.WriteAsync(page, context.RequestAborted).AsTask();
     };
 
-    public static readonly RequestDelegate WriteSnapshotsAsync = context =>
+    public static RequestDelegate WriteSnapshots(AddressRedactor addresses) => context =>
     {
         var inspector = context.RequestServices.GetRequiredService<IBalancerInspector>();
-        var document = SnapshotDocument.From(inspector.GetSnapshots(), Now(context));
+        var document = SnapshotDocument.From(inspector.GetSnapshots(), Now(context), addresses);
         return WriteJsonAsync(context, document, DashboardJsonContext.Default.SnapshotDocument);
     };
 
-    public static readonly RequestDelegate WriteSnapshotAsync = context =>
+    public static RequestDelegate WriteSnapshot(AddressRedactor addresses) => context =>
     {
         var name = context.Request.RouteValues["client"] as string ?? string.Empty;
         var inspector = context.RequestServices.GetRequiredService<IBalancerInspector>();
@@ -46,7 +46,7 @@ internal static class DashboardHandlers
             return Task.CompletedTask;
         }
 
-        return WriteJsonAsync(context, ClientDocument.From(snapshot), DashboardJsonContext.Default.ClientDocument);
+        return WriteJsonAsync(context, ClientDocument.From(snapshot, addresses), DashboardJsonContext.Default.ClientDocument);
     };
 
     private static Task WriteJsonAsync<T>(HttpContext context, T document, JsonTypeInfo<T> typeInfo)

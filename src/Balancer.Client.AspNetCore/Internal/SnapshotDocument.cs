@@ -5,12 +5,12 @@ namespace Balancer.Client.AspNetCore.Internal;
 /// <summary>The JSON answer of <c>{prefix}/api/snapshot</c>: every started client. Latencies in milliseconds, shares and rates from 0 to 1.</summary>
 internal sealed record SnapshotDocument(DateTimeOffset Timestamp, IReadOnlyList<ClientDocument> Clients)
 {
-    public static SnapshotDocument From(IReadOnlyList<BalancerClientSnapshot> snapshots, DateTimeOffset timestamp)
+    public static SnapshotDocument From(IReadOnlyList<BalancerClientSnapshot> snapshots, DateTimeOffset timestamp, AddressRedactor addresses)
     {
         var clients = new ClientDocument[snapshots.Count];
         for (var i = 0; i < clients.Length; i++)
         {
-            clients[i] = ClientDocument.From(snapshots[i]);
+            clients[i] = ClientDocument.From(snapshots[i], addresses);
         }
 
         return new SnapshotDocument(timestamp, clients);
@@ -27,12 +27,12 @@ internal sealed record ClientDocument(
     string? ScoreDescription,
     IReadOnlyList<EndpointDocument> Endpoints)
 {
-    public static ClientDocument From(BalancerClientSnapshot snapshot)
+    public static ClientDocument From(BalancerClientSnapshot snapshot, AddressRedactor addresses)
     {
         var endpoints = new EndpointDocument[snapshot.Endpoints.Count];
         for (var i = 0; i < endpoints.Length; i++)
         {
-            endpoints[i] = EndpointDocument.From(snapshot.Endpoints[i]);
+            endpoints[i] = EndpointDocument.From(snapshot.Endpoints[i], addresses);
         }
 
         return new ClientDocument(snapshot.ClientName, snapshot.SelectorName, snapshot.EndpointSetVersion, snapshot.Timestamp, snapshot.Panic, snapshot.ScoreDescription, endpoints);
@@ -63,8 +63,8 @@ internal sealed record EndpointDocument(
     double? Score,
     string? ScoreNote)
 {
-    public static EndpointDocument From(EndpointSnapshot e) => new(
-        e.Address.AbsoluteUri,
+    public static EndpointDocument From(EndpointSnapshot e, AddressRedactor addresses) => new(
+        addresses.Show(e.Address),
         e.Weight,
         e.Zone,
         HealthName(e.Health),

@@ -14,7 +14,11 @@ public static class EtcdHttpClientBuilderExtensions
     /// Adds the instances registered in etcd under <see cref="EtcdEndpointSourceOptions.Prefix"/> to this client's
     /// endpoints: the prefix is read, then followed with a watch, so registrations and deregistrations (and expired
     /// leases of crashed instances) reach the client within milliseconds. While etcd is unreachable the client keeps
-    /// its last good set and the source retries with backoff. Options are validated at startup.
+    /// its last good set and the source retries with backoff. Options are validated at startup. For a cluster with
+    /// authentication or TLS, set <see cref="EtcdClientOptions.Username"/>, <see cref="EtcdClientOptions.Password"/>,
+    /// <see cref="EtcdClientOptions.TrustedCaFile"/> and <see cref="EtcdClientOptions.ClientCertificateFile"/>; values
+    /// are checked against <c>EndpointSources.AllowedHosts</c> and <c>AllowedSchemes</c> of the client and against
+    /// <see cref="EtcdEndpointSourceOptions.Scheme"/>, and a refused value is logged with its key.
     /// </summary>
     /// <param name="builder">The builder of a client added with <c>AddBalancedHttpClient</c>.</param>
     /// <param name="configure">Sets the etcd endpoints and the key prefix.</param>
@@ -45,7 +49,7 @@ public static class EtcdHttpClientBuilderExtensions
         return builder.AddEndpointSource(sp => new EtcdEndpointSource(
             name,
             sp.GetRequiredService<IOptionsMonitor<EtcdEndpointSourceOptions>>().Get(name),
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(EtcdEndpointSourceOptions.HttpClientName),
+            () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(EtcdEndpointSourceOptions.HttpClientName),
             sp.GetService<ILoggerFactory>()?.CreateLogger("Balancer.Client.Etcd") ?? NullLogger.Instance));
     }
 }

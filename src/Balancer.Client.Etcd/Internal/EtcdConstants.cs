@@ -17,6 +17,12 @@ internal static class EtcdConstants
     public static readonly TimeSpan MinLeaseTtl = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxLeaseTtl = TimeSpan.FromDays(1);
 
+    /// <summary>The scheme of values that have none.</summary>
+    public const string DefaultScheme = "http";
+
+    /// <summary>gRPC's code for an unauthenticated call: etcd's answer to an expired or unknown token.</summary>
+    public const int Unauthenticated = 16;
+
     /// <summary>The longest value quoted in a log message.</summary>
     public const int MaxLoggedValueLength = 200;
 }

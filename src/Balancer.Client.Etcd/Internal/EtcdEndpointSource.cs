@@ -9,13 +9,14 @@ namespace Balancer.Client.Etcd.Internal;
 /// revision, so no change is lost. A broken watch is resumed from the last revision seen; a watch that fell behind a
 /// compaction reads the prefix again.
 /// </summary>
-internal sealed class EtcdEndpointSource : IEndpointSource
+internal sealed class EtcdEndpointSource : IEndpointSource, IDisposable
 {
     private readonly string _clientName;
     private readonly EtcdEndpointSourceOptions _options;
     private readonly ILogger _logger;
     private readonly EtcdGateway _gateway;
     private readonly string _prefix;
+    private readonly string _scheme;
     private readonly byte[] _key;
     private readonly byte[] _rangeEnd;
 
@@ -24,13 +25,18 @@ internal sealed class EtcdEndpointSource : IEndpointSource
     private long _revision;
     private TimeSpan _delay;
 
-    public EtcdEndpointSource(string clientName, EtcdEndpointSourceOptions options, HttpClient http, ILogger logger)
+    private readonly HttpClient? _ownedClient;
+
+    /// <summary>A source that calls etcd through <paramref name="http"/>, or through a client of its own when the options name certificates.</summary>
+    public EtcdEndpointSource(string clientName, EtcdEndpointSourceOptions options, Func<HttpClient> http, ILogger logger)
     {
         _clientName = clientName;
         _options = options;
         _logger = logger;
-        _gateway = new EtcdGateway(http, options.Endpoints, options.RequestTimeout);
+        _ownedClient = EtcdTransport.HasCertificates(options) ? EtcdTransport.CreateClient(options) : null;
+        _gateway = new EtcdGateway(_ownedClient ?? http(), options.Endpoints, options.RequestTimeout, options.Username, options.Password);
         _prefix = options.Prefix!;
+        _scheme = string.Equals(options.Scheme, "https", StringComparison.OrdinalIgnoreCase) ? "https" : "http";
         _key = EtcdKeys.Encode(_prefix);
         _rangeEnd = EtcdKeys.PrefixRangeEnd(_key);
         _delay = options.RetryDelay;
@@ -75,6 +81,8 @@ internal sealed class EtcdEndpointSource : IEndpointSource
 
     public override string ToString() => "etcd:" + _prefix;
 
+    public void Dispose() => _ownedClient?.Dispose();
+
 #pragma warning disable CA5394 // Jitter spreads the retries of many clients; it needs no secure randomness.
     private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + (Random.Shared.NextDouble() * 0.4));
 #pragma warning restore CA5394
@@ -99,7 +107,7 @@ internal sealed class EtcdEndpointSource : IEndpointSource
         foreach (var kv in response.Kvs ?? [])
         {
             var key = EtcdKeys.Decode(kv.Key);
-            next[key] = Parse(key, kv.Value ?? []);
+            next[key] = Parse(publisher, key, kv.Value ?? []);
         }
 
         _instances = next;
@@ -152,7 +160,7 @@ internal sealed class EtcdEndpointSource : IEndpointSource
                 }
                 else
                 {
-                    _instances[key] = Parse(key, kv.Value ?? []);
+                    _instances[key] = Parse(publisher, key, kv.Value ?? []);
                 }
 
                 _revision = Math.Max(_revision, kv.ModRevision);
@@ -162,20 +170,26 @@ internal sealed class EtcdEndpointSource : IEndpointSource
         }
     }
 
-    private Instance Parse(string key, byte[] value)
+    private Instance Parse(IEndpointPublisher publisher, string key, byte[] value)
     {
         if (_instances.TryGetValue(key, out var known) && known.Value.AsSpan().SequenceEqual(value))
         {
             return known; // unchanged: parsed (and, when invalid, logged) already
         }
 
-        if (EtcdValueParser.TryParse(value, out var endpoint, out var problem))
+        if (!EtcdValueParser.TryParse(value, out var endpoint, out var problem, _scheme))
         {
-            return new Instance(value, endpoint);
+            Log.InvalidValue(_logger, _clientName, key, Quote(value), problem);
+            return new Instance(value, null);
         }
 
-        Log.InvalidValue(_logger, _clientName, key, Quote(value), problem);
-        return new Instance(value, null);
+        if (publisher.CheckAddress(endpoint.Address!) is { } refused)
+        {
+            Log.RefusedValue(_logger, _clientName, key, Quote(value), refused);
+            return new Instance(value, null);
+        }
+
+        return new Instance(value, endpoint);
     }
 
     private void Publish(IEndpointPublisher publisher) =>

@@ -19,12 +19,16 @@ internal sealed class EtcdGateway
     private readonly HttpClient _http;
     private readonly Uri[] _endpoints;
     private readonly TimeSpan _requestTimeout;
+    private readonly AuthenticateRequest? _credentials;
+    private readonly string?[] _tokens;
     private int _current;
 
-    public EtcdGateway(HttpClient http, IEnumerable<Uri> endpoints, TimeSpan requestTimeout)
+    /// <summary>A gateway to <paramref name="endpoints"/>; with a <paramref name="username"/>, every call carries a token of that user.</summary>
+    public EtcdGateway(HttpClient http, IEnumerable<Uri> endpoints, TimeSpan requestTimeout, string? username = null, string? password = null)
     {
         _http = http;
         _requestTimeout = requestTimeout;
+        _credentials = string.IsNullOrEmpty(username) ? null : new AuthenticateRequest { Name = username, Password = password ?? string.Empty };
         _endpoints = [.. endpoints.Select(WithTrailingSlash)];
         if (_endpoints.Length == 0)
         {
@@ -32,6 +36,9 @@ internal sealed class EtcdGateway
                 ? [WithTrailingSlash(baseAddress)]
                 : throw new ArgumentException("No etcd endpoint: give the HttpClient a BaseAddress (etcd's client URL, such as http://127.0.0.1:2379) or list the endpoints.", nameof(endpoints));
         }
+
+        // Simple tokens are known only to the member that issued them: one per member.
+        _tokens = new string?[_endpoints.Length];
     }
 
     /// <summary>The member calls go to now.</summary>
@@ -150,6 +157,7 @@ internal sealed class EtcdGateway
         where TResponse : class
     {
         List<Exception>? failures = null;
+        var reauthenticated = false;
         for (var attempt = 0; attempt < _endpoints.Length; attempt++)
         {
             var index = Volatile.Read(ref _current);
@@ -162,6 +170,12 @@ internal sealed class EtcdGateway
                 using var response = await SendAsync(request, index, endpoint, HttpCompletionOption.ResponseContentRead, cancellationToken, timeout.Token).ConfigureAwait(false);
                 var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
                 return Deserialize(bytes, responseInfo, endpoint);
+            }
+            catch (EtcdException exception) when (exception.StatusCode == EtcdConstants.Unauthenticated && _credentials is not null && !reauthenticated && !cancellationToken.IsCancellationRequested)
+            {
+                // The token expired (or the member restarted and forgot it): SendAsync dropped it; authenticate again, once.
+                reauthenticated = true;
+                attempt--;
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested && IsRetryable(exception))
             {
@@ -177,13 +191,21 @@ internal sealed class EtcdGateway
     }
 
     /// <summary>Sends a request and turns every failure into an <see cref="EtcdException"/> naming the member.</summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, int index, Uri endpoint, HttpCompletionOption completion, CancellationToken cancellationToken, CancellationToken timeoutToken = default)
+    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, int index, Uri endpoint, HttpCompletionOption completion, CancellationToken cancellationToken, CancellationToken timeoutToken = default) =>
+        SendCoreAsync(request, index, endpoint, completion, authenticate: true, cancellationToken, timeoutToken);
+
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, int index, Uri endpoint, HttpCompletionOption completion, bool authenticate, CancellationToken cancellationToken, CancellationToken timeoutToken)
     {
         HttpResponseMessage response;
         using var timeout = timeoutToken.CanBeCanceled ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout?.CancelAfter(_requestTimeout);
         try
         {
+            if (authenticate && _credentials is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", await GetTokenAsync(index, endpoint, cancellationToken, timeout?.Token ?? timeoutToken).ConfigureAwait(false));
+            }
+
             response = await _http.SendAsync(request, completion, timeout?.Token ?? timeoutToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
@@ -217,12 +239,41 @@ internal sealed class EtcdGateway
 
             if (error is { StatusCode: not 0 })
             {
+                if (error.StatusCode == EtcdConstants.Unauthenticated && authenticate)
+                {
+                    Interlocked.Exchange(ref _tokens[index], null);
+                }
+
                 throw ToException(error, endpoint);
             }
 
             MoveOn(index);
             throw new EtcdException(string.Create(CultureInfo.InvariantCulture, $"etcd at {endpoint} answered {(int)response.StatusCode} {response.ReasonPhrase} to {request.RequestUri!.AbsolutePath}: {Quote(bytes)}"));
         }
+    }
+
+    /// <summary>The token of the member at <paramref name="index"/>, from <c>/v3/auth/authenticate</c> when it has none yet.</summary>
+    private async Task<string> GetTokenAsync(int index, Uri endpoint, CancellationToken cancellationToken, CancellationToken timeoutToken)
+    {
+        if (Volatile.Read(ref _tokens[index]) is { } token)
+        {
+            return token;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, "v3/auth/authenticate"))
+        {
+            Content = JsonContent.Create(_credentials!, EtcdJsonContext.Default.AuthenticateRequest),
+        };
+        using var response = await SendCoreAsync(request, index, endpoint, HttpCompletionOption.ResponseContentRead, authenticate: false, cancellationToken, timeoutToken).ConfigureAwait(false);
+        var bytes = await response.Content.ReadAsByteArrayAsync(timeoutToken).ConfigureAwait(false);
+        var answer = Deserialize(bytes, EtcdJsonContext.Default.AuthenticateResponse, endpoint);
+        if (string.IsNullOrEmpty(answer.Token))
+        {
+            throw new EtcdException($"etcd at {endpoint} authenticated user '{_credentials!.Name}' without a token: is authentication enabled on the cluster?");
+        }
+
+        Volatile.Write(ref _tokens[index], answer.Token);
+        return answer.Token;
     }
 
     private async Task<string?> ReadLineAsync(StreamReader reader, int index, Uri endpoint, CancellationToken cancellationToken)

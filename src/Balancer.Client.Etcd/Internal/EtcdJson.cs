@@ -81,6 +81,21 @@ internal sealed class HeaderResponse
     public ResponseHeader? Header { get; set; }
 }
 
+internal sealed class AuthenticateRequest
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; set; }
+
+    [JsonPropertyName("password")]
+    public string? Password { get; set; }
+}
+
+internal sealed class AuthenticateResponse
+{
+    [JsonPropertyName("token")]
+    public string? Token { get; set; }
+}
+
 internal sealed class LeaseGrantRequest
 {
     [JsonPropertyName("TTL")]
@@ -222,4 +237,6 @@ internal sealed class GatewayError
 [JsonSerializable(typeof(WatchRequest))]
 [JsonSerializable(typeof(WatchMessage))]
 [JsonSerializable(typeof(GatewayError))]
+[JsonSerializable(typeof(AuthenticateRequest))]
+[JsonSerializable(typeof(AuthenticateResponse))]
 internal sealed partial class EtcdJsonContext : JsonSerializerContext;

@@ -58,12 +58,78 @@ internal sealed class EtcdOptionsValidator(IEnumerable<EtcdSourceRegistration> r
         {
             error("RequestTimeout", options.RequestTimeout, $"is out of range; allowed from {EtcdConstants.MinRequestTimeout} to {EtcdConstants.MaxRequestTimeout}");
         }
+
+        CollectSecurity(options, error);
+    }
+
+    /// <summary>Reports the problems of the user and the certificates: both halves of the credentials, readable PEM files, https endpoints.</summary>
+    private static void CollectSecurity(EtcdClientOptions options, Action<string, object?, string> error)
+    {
+        if (string.IsNullOrEmpty(options.Username) && !string.IsNullOrEmpty(options.Password))
+        {
+            error("Username", null, "is not set, but Password is; give the etcd user the password belongs to");
+        }
+        else if (!string.IsNullOrEmpty(options.Username) && string.IsNullOrEmpty(options.Password))
+        {
+            error("Password", null, $"is not set for Username '{options.Username}'; etcd authenticates users by password");
+        }
+
+        if (!string.IsNullOrEmpty(options.ClientKeyFile) && string.IsNullOrEmpty(options.ClientCertificateFile))
+        {
+            error("ClientKeyFile", options.ClientKeyFile, "is set without ClientCertificateFile; give the certificate the key belongs to");
+        }
+
+        if (!string.IsNullOrEmpty(options.TrustedCaFile))
+        {
+            Check("TrustedCaFile", options.TrustedCaFile, path => EtcdTransport.LoadAuthorities(path), error);
+        }
+
+        if (!string.IsNullOrEmpty(options.ClientCertificateFile))
+        {
+            Check("ClientCertificateFile", options.ClientCertificateFile, path => EtcdTransport.LoadClientCertificate(path, options.ClientKeyFile).Dispose(), error);
+        }
+
+        if (EtcdTransport.HasCertificates(options) && options.Endpoints is not null)
+        {
+            for (var i = 0; i < options.Endpoints.Count; i++)
+            {
+                if (options.Endpoints[i] is { IsAbsoluteUri: true, Scheme: "http" } endpoint)
+                {
+                    error(string.Create(CultureInfo.InvariantCulture, $"Endpoints[{i}]"), endpoint, "is http, but TrustedCaFile or ClientCertificateFile is set; use the member's https client URL");
+                }
+            }
+        }
+    }
+
+    private static void Check(string field, string path, Action<string> load, Action<string, object?, string> error)
+    {
+        if (!File.Exists(path))
+        {
+            error(field, path, "does not exist");
+            return;
+        }
+
+        try
+        {
+            load(path);
+        }
+#pragma warning disable CA1031 // Whatever the file holds instead of a certificate, the validation says so.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            error(field, path, $"could not be read as a PEM certificate{(field == "ClientCertificateFile" ? " with its private key" : string.Empty)} ({exception.Message.TrimEnd('.')})");
+        }
     }
 
     /// <summary>Reports each problem of an endpoint source's options as (field, value, problem).</summary>
     public static void Collect(EtcdEndpointSourceOptions options, Action<string, object?, string> error)
     {
         CollectClient(options, error);
+        if (options.Scheme is not ("http" or "https"))
+        {
+            error("Scheme", options.Scheme, "is not supported; use 'http' or 'https'");
+        }
+
         if (ValidatePrefix(options.Prefix) is { } prefixProblem)
         {
             error("Prefix", options.Prefix, prefixProblem);

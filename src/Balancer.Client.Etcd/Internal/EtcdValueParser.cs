@@ -9,13 +9,14 @@ namespace Balancer.Client.Etcd.Internal;
 /// <summary>
 /// Reads the value of an instance's key: a JSON object (<c>address</c> required; <c>weight</c>, <c>zone</c>,
 /// <c>priority</c>, <c>metadata</c> optional; names case-insensitive; unknown names ignored), a JSON string, or a plain
-/// address. An address without a scheme (<c>10.0.0.5:8080</c>) is taken as <c>http</c>.
+/// address. An address without a scheme (<c>10.0.0.5:8080</c>) takes the source's scheme (<c>http</c> by default); a
+/// source configured for <c>https</c> refuses <c>http</c> values.
 /// </summary>
 internal static class EtcdValueParser
 {
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static bool TryParse(ReadOnlySpan<byte> value, [NotNullWhen(true)] out BalancerEndpointOptions? endpoint, [NotNullWhen(false)] out string? problem)
+    public static bool TryParse(ReadOnlySpan<byte> value, [NotNullWhen(true)] out BalancerEndpointOptions? endpoint, [NotNullWhen(false)] out string? problem, string scheme = "http")
     {
         endpoint = null;
         string text;
@@ -41,8 +42,8 @@ internal static class EtcdValueParser
             {
                 using var document = JsonDocument.Parse(text);
                 return document.RootElement.ValueKind == JsonValueKind.String
-                    ? TryCreate(document.RootElement.GetString(), out endpoint, out problem)
-                    : TryParseObject(document.RootElement, out endpoint, out problem);
+                    ? TryCreate(document.RootElement.GetString(), scheme, out endpoint, out problem)
+                    : TryParseObject(document.RootElement, scheme, out endpoint, out problem);
             }
             catch (JsonException exception)
             {
@@ -51,11 +52,14 @@ internal static class EtcdValueParser
             }
         }
 
-        return TryCreate(text, out endpoint, out problem);
+        return TryCreate(text, scheme, out endpoint, out problem);
     }
 
-    /// <summary>Checks an address and adds <c>http://</c> when it has no scheme.</summary>
-    public static bool TryParseAddress(string? value, [NotNullWhen(true)] out string? address, [NotNullWhen(false)] out string? problem)
+    /// <summary>
+    /// Checks an address and adds <paramref name="scheme"/> when it has none; with <c>https</c>, an <c>http</c> address
+    /// is refused (a discovered value never downgrades a source configured for https).
+    /// </summary>
+    public static bool TryParseAddress(string? value, [NotNullWhen(true)] out string? address, [NotNullWhen(false)] out string? problem, string scheme = "http")
     {
         address = null;
         if (string.IsNullOrWhiteSpace(value))
@@ -67,7 +71,7 @@ internal static class EtcdValueParser
         var candidate = value.Trim();
         if (!candidate.Contains("://", StringComparison.Ordinal))
         {
-            candidate = "http://" + candidate;
+            candidate = scheme + "://" + candidate;
         }
 
         if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.HostNameType == UriHostNameType.Unknown)
@@ -82,15 +86,21 @@ internal static class EtcdValueParser
             return false;
         }
 
+        if (uri.Scheme == "http" && scheme == "https")
+        {
+            problem = "is http, but the source is configured for https (Etcd.Scheme); a discovered value never downgrades it";
+            return false;
+        }
+
         address = candidate;
         problem = null;
         return true;
     }
 
-    private static bool TryCreate(string? address, [NotNullWhen(true)] out BalancerEndpointOptions? endpoint, [NotNullWhen(false)] out string? problem)
+    private static bool TryCreate(string? address, string scheme, [NotNullWhen(true)] out BalancerEndpointOptions? endpoint, [NotNullWhen(false)] out string? problem)
     {
         endpoint = null;
-        if (!TryParseAddress(address, out var normalized, out var addressProblem))
+        if (!TryParseAddress(address, out var normalized, out var addressProblem, scheme))
         {
             problem = $"has address '{address}', which {addressProblem}";
             return false;
@@ -101,7 +111,7 @@ internal static class EtcdValueParser
         return true;
     }
 
-    private static bool TryParseObject(JsonElement root, [NotNullWhen(true)] out BalancerEndpointOptions? endpoint, [NotNullWhen(false)] out string? problem)
+    private static bool TryParseObject(JsonElement root, string scheme, [NotNullWhen(true)] out BalancerEndpointOptions? endpoint, [NotNullWhen(false)] out string? problem)
     {
         endpoint = null;
         if (root.ValueKind != JsonValueKind.Object)
@@ -181,7 +191,7 @@ internal static class EtcdValueParser
             return false;
         }
 
-        if (!TryParseAddress(address, out var normalized, out var addressProblem))
+        if (!TryParseAddress(address, out var normalized, out var addressProblem, scheme))
         {
             problem = $"has 'address' '{address}', which {addressProblem}";
             return false;

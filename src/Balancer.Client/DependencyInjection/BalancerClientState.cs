@@ -24,6 +24,7 @@ internal sealed class BalancerClientState : IDisposable
     private EndpointSet _endpoints = EndpointSet.Empty;
     private Selected _selected;
     private Behaviour _behaviour = new(false, true, null, false, TimeSpan.Zero);
+    private DiscoveredAddressPolicy _addressPolicy = DiscoveredAddressPolicy.AllowAll;
     private readonly IFeedbackObserver[] _observers;
     private readonly EndpointSourceRunner[] _sources;
     private readonly RemovedEndpoints _removedEndpoints;
@@ -126,6 +127,9 @@ internal sealed class BalancerClientState : IDisposable
 
     /// <summary>Whether an empty publication of a source empties its endpoints (instead of keeping the last good set).</summary>
     public bool AcceptEmptyFromSources => Volatile.Read(ref _behaviour).AcceptEmptyFromSources;
+
+    /// <summary>Which addresses the client accepts from its endpoint sources.</summary>
+    public DiscoveredAddressPolicy AddressPolicy => Volatile.Read(ref _addressPolicy);
 
     /// <summary>
     /// Waits, up to <see cref="EndpointSourceOptions.InitialTimeout"/>, until the client has endpoints or every source
@@ -239,6 +243,7 @@ internal sealed class BalancerClientState : IDisposable
             Tracker.LoadReportExpiration = (long)(options.WeightedRoundRobin.WeightExpirationPeriod.TotalSeconds * TimeProvider.TimestampFrequency);
             Volatile.Write(ref _behaviour, new Behaviour(options.PreserveLogicalHost, options.ReuseTriedEndpoints, options.AttemptTimeout, options.EndpointSources.AcceptEmpty, options.EndpointSources.InitialTimeout));
 
+            Volatile.Write(ref _addressPolicy, DiscoveredAddressPolicy.Create(options.EndpointSources, definitions));
             Health.Options = options.Health;
             _staticDefinitions = definitions;
             _subsetting = options.Subsetting;

@@ -107,6 +107,11 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             Error("EndpointSources.InitialTimeout", sources.InitialTimeout, "is out of range; allowed from 00:00:00 to 00:05:00");
         }
 
+        if (sources is not null)
+        {
+            ValidateDiscoveredAddresses(sources, Error);
+        }
+
         if (options.Endpoints is null || options.Endpoints.Count == 0)
         {
             if (!hasSources)
@@ -167,6 +172,39 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             {
                 var metadata = endpoint.Metadata is { Count: > 0 } m ? new Dictionary<string, string>(m, StringComparer.Ordinal) : null;
                 output.Add(new EndpointDefinition(address!, endpoint.Weight, endpoint.Zone, metadata, endpoint.Priority));
+            }
+        }
+    }
+
+    private static void ValidateDiscoveredAddresses(EndpointSourceOptions sources, Action<string, object?, string> error)
+    {
+        if (sources.AllowedSchemes is null)
+        {
+            error("EndpointSources.AllowedSchemes", null, "is not set; leave it empty to allow http and https");
+        }
+        else
+        {
+            for (var i = 0; i < sources.AllowedSchemes.Count; i++)
+            {
+                var scheme = sources.AllowedSchemes[i]?.Trim();
+                if (!string.Equals(scheme, Uri.UriSchemeHttp, StringComparison.OrdinalIgnoreCase) && !string.Equals(scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase))
+                {
+                    error(string.Create(CultureInfo.InvariantCulture, $"EndpointSources.AllowedSchemes[{i}]"), sources.AllowedSchemes[i], "is not supported; use 'http' or 'https'");
+                }
+            }
+        }
+
+        if (sources.AllowedHosts is null)
+        {
+            error("EndpointSources.AllowedHosts", null, "is not set; leave it empty to allow any host");
+            return;
+        }
+
+        for (var i = 0; i < sources.AllowedHosts.Count; i++)
+        {
+            if (DiscoveredAddressPolicy.ValidatePattern(sources.AllowedHosts[i]) is { } problem)
+            {
+                error(string.Create(CultureInfo.InvariantCulture, $"EndpointSources.AllowedHosts[{i}]"), sources.AllowedHosts[i], problem);
             }
         }
     }

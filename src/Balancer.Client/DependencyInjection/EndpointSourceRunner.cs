@@ -72,6 +72,18 @@ internal sealed class EndpointSourceRunner : IEndpointPublisher, IDisposable
             "endpoints",
             (field, value, problem) => problems.Add(string.Create(CultureInfo.InvariantCulture, $"{field} '{value}' {problem}.")),
             accepted);
+        var policy = _client.AddressPolicy;
+        accepted.RemoveAll(definition =>
+        {
+            if (policy.Check(definition.Address) is not { } refused)
+            {
+                return false;
+            }
+
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"address '{definition.Address}' {refused}."));
+            return true;
+        });
+
         if (problems.Count > 0)
         {
             Log.SourceInvalidEntries(_client.Logger, ClientName, Description, string.Join(" ", problems));
@@ -96,6 +108,9 @@ internal sealed class EndpointSourceRunner : IEndpointPublisher, IDisposable
         _changed(this);
         return accepted.Count;
     }
+
+    public string? CheckAddress(string address) =>
+        EndpointAddress.TryParse(address, out var parsed, out var problem) ? _client.AddressPolicy.Check(parsed) : problem;
 
     public void ReportError(Exception exception)
     {

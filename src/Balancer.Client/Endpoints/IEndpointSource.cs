@@ -50,6 +50,16 @@ public interface IEndpointPublisher
     /// <returns>The number of endpoints accepted from this publication (0 when the previous set was kept).</returns>
     int Publish(IReadOnlyList<BalancerEndpointOptions> endpoints);
 
+    /// <summary>
+    /// Checks an address against the client's rules for discovered addresses (<see cref="EndpointSourceOptions.AllowedSchemes"/>
+    /// and <see cref="EndpointSourceOptions.AllowedHosts"/>) without publishing it, so that a source can log a refused
+    /// value with where it came from (a registry key, a record). <see cref="Publish"/> applies the same rules anyway.
+    /// </summary>
+    /// <param name="address">An absolute http or https address.</param>
+    /// <returns>Why the client refuses the address, such as <c>has host 'evil.example', which matches none of
+    /// EndpointSources.AllowedHosts</c>, or <see langword="null"/> when it accepts it.</returns>
+    string? CheckAddress(string address) => null;
+
     /// <summary>Reports a failed refresh: it is logged, counted, and the last good set stays.</summary>
     /// <param name="exception">What went wrong.</param>
     void ReportError(Exception exception);

@@ -27,9 +27,12 @@ internal sealed class DashboardApp : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<DashboardApp> StartAsync(Action<IServiceCollection> services, Action<WebApplication>? map = null)
+    /// <param name="services">Registers the application's services (balanced clients, authorization…).</param>
+    /// <param name="map">Maps the dashboard; <c>app.MapBalancerDashboard()</c> when not given.</param>
+    /// <param name="environment">The host environment: Development unless a test is about another one.</param>
+    public static async Task<DashboardApp> StartAsync(Action<IServiceCollection> services, Action<WebApplication>? map = null, string environment = "Development")
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         services(builder.Services);

@@ -16,7 +16,13 @@ internal static class EtcdClients
     public static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
 
     /// <summary>A client that sends each request to the next endpoint (round robin) and logs to a fake collector.</summary>
-    public static ServiceProvider Build(string name, string prefix, IReadOnlyList<Uri> etcd, Action<IServiceCollection>? services = null)
+    public static ServiceProvider Build(
+        string name,
+        string prefix,
+        IReadOnlyList<Uri> etcd,
+        Action<IServiceCollection>? services = null,
+        Action<BalancerOptions>? client = null,
+        Action<EtcdEndpointSourceOptions>? source = null)
     {
         var collection = new ServiceCollection();
         collection.AddFakeLogging();
@@ -25,12 +31,14 @@ internal static class EtcdClients
         {
             o.Selector = "RoundRobin";
             o.Health.SlowStart.Window = TimeSpan.Zero;
+            client?.Invoke(o);
         }).AddEtcdEndpoints(o =>
         {
             o.Endpoints = [.. etcd];
             o.Prefix = prefix;
             o.RetryDelay = TimeSpan.FromMilliseconds(100);
             o.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
+            source?.Invoke(o);
         });
         return collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }

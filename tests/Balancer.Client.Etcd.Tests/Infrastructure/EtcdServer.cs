@@ -21,14 +21,30 @@ internal sealed class EtcdServer : IAsyncDisposable
     private Process? _process;
     private HttpClient? _http;
 
-    private EtcdServer(string binary, string dataDirectory, int clientPort, int peerPort)
+    private readonly TestCertificates? _tls;
+    private readonly string[] _extraArguments;
+
+    private EtcdServer(string binary, string dataDirectory, int clientPort, int peerPort, TestCertificates? tls, string[] extraArguments)
     {
         _binary = binary;
         _dataDirectory = dataDirectory;
         _clientPort = clientPort;
         _peerPort = peerPort;
-        ClientUrl = new Uri($"http://127.0.0.1:{clientPort}");
+        _tls = tls;
+        _extraArguments = extraArguments;
+        ClientUrl = new Uri($"{(tls is null ? "http" : "https")}://127.0.0.1:{clientPort}");
     }
+
+    /// <summary>How a client of this etcd connects: its URL and, with TLS, the test CA and the client certificate.</summary>
+    public EtcdClientOptions ClientOptions(string? username = null, string? password = null) => new()
+    {
+        Endpoints = [ClientUrl],
+        TrustedCaFile = _tls?.CaFile,
+        ClientCertificateFile = _tls?.ClientCertificateFile,
+        ClientKeyFile = _tls?.ClientKeyFile,
+        Username = username,
+        Password = password,
+    };
 
     public Uri ClientUrl { get; }
 
@@ -56,7 +72,9 @@ internal sealed class EtcdServer : IAsyncDisposable
     }
 
     /// <summary>Starts etcd, or skips the test saying why it cannot.</summary>
-    public static async Task<EtcdServer> StartAsync()
+    /// <param name="tls">Serves clients over https with these certificates and requires a client certificate signed by their CA.</param>
+    /// <param name="extraArguments">More etcd flags, such as <c>--auth-token-ttl</c>.</param>
+    public static async Task<EtcdServer> StartAsync(TestCertificates? tls = null, params string[] extraArguments)
     {
         var binary = FindBinary();
         Skip.If(binary is null, "etcd is not installed: run eng/install-etcd.sh (Debian package etcd-server), or set ETCD_BINARY to its path.");
@@ -64,11 +82,11 @@ internal sealed class EtcdServer : IAsyncDisposable
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var directory = Path.Combine(Path.GetTempPath(), "balancer-etcd-" + Guid.NewGuid().ToString("N"));
-            var server = new EtcdServer(binary!, directory, FreePort(), FreePort());
+            var server = new EtcdServer(binary!, directory, FreePort(), FreePort(), tls, extraArguments);
             lastError = await server.TryStartProcessAsync();
             if (lastError is null)
             {
-                server._http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+                server._http = EtcdTransport.CreateClient(server.ClientOptions());
                 server.Gateway = new EtcdGateway(server._http, [server.ClientUrl], TimeSpan.FromSeconds(10));
                 return server;
             }
@@ -107,6 +125,28 @@ internal sealed class EtcdServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Turns authentication on the way an operator would (<c>etcdctl user add root</c>, <c>role add root</c>,
+    /// <c>user grant-role root root</c>, <c>auth enable</c>); from then on <see cref="Gateway"/> calls as root.
+    /// </summary>
+    public async Task EnableAuthAsync(string rootPassword)
+    {
+        await CallAsync("v3/auth/role/add", """{"name":"root"}""");
+        await CallAsync("v3/auth/user/add", $$"""{"name":"root","password":"{{rootPassword}}"}""");
+        await CallAsync("v3/auth/user/grant", """{"user":"root","role":"root"}""");
+        await CallAsync("v3/auth/enable", "{}");
+        Gateway = new EtcdGateway(_http!, [ClientUrl], TimeSpan.FromSeconds(10), "root", rootPassword);
+    }
+
+    /// <summary>Turns authentication off and on again, as root: etcd forgets every token it issued.</summary>
+    public async Task ReenableAuthAsync(string rootPassword)
+    {
+        var token = await CallAsync("v3/auth/authenticate", $$"""{"name":"root","password":"{{rootPassword}}"}""");
+        var value = System.Text.Json.JsonDocument.Parse(token).RootElement.GetProperty("token").GetString();
+        await CallAsync("v3/auth/disable", "{}", value);
+        await CallAsync("v3/auth/enable", "{}");
+    }
+
     public async Task PutAsync(string key, string value) =>
         await Gateway.PutAsync(EtcdKeys.Encode(key), System.Text.Encoding.UTF8.GetBytes(value), 0, CancellationToken.None);
 
@@ -131,6 +171,19 @@ internal sealed class EtcdServer : IAsyncDisposable
     }
 
     public override string ToString() => $"etcd {ClientUrl} (pid {Pid})";
+
+    private async Task<string> CallAsync(string path, string json, string? token = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ClientUrl, path)) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        if (token is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", token);
+        }
+
+        using var response = await _http!.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? body : throw new InvalidOperationException($"etcd {path} answered {(int)response.StatusCode}: {body}");
+    }
 
     private static int FreePort()
     {
@@ -159,6 +212,19 @@ internal sealed class EtcdServer : IAsyncDisposable
             "--initial-cluster", $"test={peer}",
             "--initial-cluster-state", "new",
         })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (_tls is { } tls)
+        {
+            foreach (var argument in new[] { "--cert-file", tls.ServerCertificateFile, "--key-file", tls.ServerKeyFile, "--trusted-ca-file", tls.CaFile, "--client-cert-auth" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
+        foreach (var argument in _extraArguments)
         {
             start.ArgumentList.Add(argument);
         }

@@ -170,6 +170,25 @@ public class BalancerOptionsValidatorTests
         error.Should().Contain("Balancer client 'catalog': Telemetry (null) is not set");
     }
 
+    [Fact]
+    public void CreateClient_BadDiscoveredAddressRules_NameEveryFieldAndValue()
+    {
+        var error = Validate(o =>
+        {
+            o.AddEndpoint("http://127.0.0.1:8080");
+            o.EndpointSources.AllowedSchemes = ["https", "ftp"];
+            o.EndpointSources.AllowedHosts = ["10.0.0.0/8", "10.0.0.1/8", "exa mple", "*.*.local", "", "fd00::/8", "::1", "*.svc.cluster.local"];
+        });
+
+        error.Should().Contain("Balancer client 'catalog': EndpointSources.AllowedSchemes[1] 'ftp' is not supported; use 'http' or 'https'")
+            .And.Contain("EndpointSources.AllowedHosts[1] '10.0.0.1/8' is not a CIDR range")
+            .And.Contain("EndpointSources.AllowedHosts[2] 'exa mple' is not a host name, '*.domain', an IP address or a CIDR range")
+            .And.Contain("EndpointSources.AllowedHosts[3] '*.*.local' is not a host name")
+            .And.Contain("EndpointSources.AllowedHosts[4] '' is empty")
+            .And.NotContain("AllowedHosts[0]").And.NotContain("AllowedHosts[5]").And.NotContain("AllowedHosts[6]").And.NotContain("AllowedHosts[7]")
+            .And.NotContain("AllowedSchemes[0]");
+    }
+
     private static string Validate(Action<BalancerOptions> configure)
     {
         var services = new ServiceCollection();
