@@ -32,8 +32,11 @@ internal sealed record SoakResult
 
     public double P999Ms { get; init; }
 
-    /// <summary>Gets the crashing backend's share of requests from 1 to 5 s after each restart.</summary>
-    public IReadOnlyList<double?> ShareAfterRestart { get; init; } = [];
+    /// <summary>
+    /// Gets, for each restart of the crashing backend, how long after the restart it received its first request, and
+    /// its share of the requests in the fifth second after that (4 to 5 s after its first request).
+    /// </summary>
+    public IReadOnlyList<(double? FirstRequestAfter, double? Share)> Rejoins { get; init; } = [];
 
     public int? InFlightAtEnd { get; init; }
 
@@ -137,8 +140,9 @@ internal static class SoakRunner
                 .GroupBy(r => r.BodySha256, StringComparer.Ordinal)
                 .Sum(g => g.Count() - 1);
             var timeScale = plan.TimeScale;
-            var shareAfterRestart = faultsOn
-                ? SoakScenario.Restarts.Select(r => r * timeScale).Select(r => sampler.ShareBetween([backends.IndexOf(SoakScenario.Crashing)], r.TotalSeconds + 1, r.TotalSeconds + 5)).ToArray()
+            var crashing = backends.IndexOf(SoakScenario.Crashing);
+            var rejoins = faultsOn
+                ? SoakScenario.Restarts.Select(r => Rejoin(sampler, crashing, (r * timeScale).TotalSeconds)).ToArray()
                 : [];
             int? inFlight = null;
             double? extra = null;
@@ -168,13 +172,28 @@ internal static class SoakRunner
                 P50Ms = Ms(generator, 50),
                 P99Ms = Ms(generator, 99),
                 P999Ms = Ms(generator, 99.9),
-                ShareAfterRestart = shareAfterRestart,
+                Rejoins = rejoins,
                 InFlightAtEnd = inFlight,
                 MemoryStartMb = memoryStart / 1048576.0,
                 MemoryEndMb = memoryEnd / 1048576.0,
                 Errors = new Dictionary<string, int>(generator.ErrorSamples, StringComparer.Ordinal),
             };
         }
+    }
+
+    /// <summary>When the backend got its first request after <paramref name="restart"/> (seconds into the run), and its share 4 to 5 s after that.</summary>
+    private static (double? FirstRequestAfter, double? Share) Rejoin(ShareSampler sampler, int backend, double restart)
+    {
+        var atRestart = sampler.CountsAt(restart)[backend];
+        foreach (var (at, counts) in sampler.Samples)
+        {
+            if (at > restart && counts[backend] > atRestart)
+            {
+                return (at - restart, sampler.ShareBetween([backend], at + 4, at + 5));
+            }
+        }
+
+        return (null, null);
     }
 
     private static async Task ReloadEverySecondAsync(SoakBalancedContender contender, LabBackends backends, CancellationToken cancellationToken)
@@ -210,12 +229,12 @@ internal static class SoakRunner
         var text = new StringBuilder();
         text.AppendLine(culture, $"Fault soak, {DateTimeOffset.UtcNow:yyyy-MM-dd} UTC, {MachineInfo.Current}: {SoakScenario.WithFaults.Description}; {duration.TotalSeconds:0} s at {plan.OfferedRate:0} req/s, {SoakScenario.PostShare:P0} POSTs.");
         text.AppendLine();
-        text.AppendLine("| contender | run | requests | failed GET | failed POST | duplicated POST | extra attempts | p50 ms | p99 ms | p99 / oracle | p99.9 ms | b3 share 1-5 s after restarts | in flight at end | managed MB start → end |");
+        text.AppendLine("| contender | run | requests | failed GET | failed POST | duplicated POST | extra attempts | p50 ms | p99 ms | p99 / oracle | p99.9 ms | b3 after each restart: first request after, share in its 5th second | in flight at end | managed MB start → end |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|");
         foreach (var r in results)
         {
             var ratio = oracle is null || oracle.P99Ms == 0 || r.Scenario != SoakScenario.Name ? "—" : (r.P99Ms / oracle.P99Ms).ToString("0.00x", culture);
-            var restarts = r.ShareAfterRestart.Count == 0 ? "—" : string.Join(" / ", r.ShareAfterRestart.Select(Percent));
+            var restarts = r.Rejoins.Count == 0 ? "—" : string.Join(" / ", r.Rejoins.Select(j => j.FirstRequestAfter is { } after ? FormattableString.Invariant($"{after:0.0} s, {Percent(j.Share)}") : "never"));
             text.AppendLine(culture, $"| {r.Contender} | {(r.Scenario == SoakScenario.Name ? "faults" : "no faults")} | {r.Sent} | {r.FailedGets} | {r.FailedPosts} | {r.DuplicatedPosts} | {Percent(r.ExtraAttemptShare)} | {r.P50Ms:0.0} | {r.P99Ms:0.0} | {ratio} | {r.P999Ms:0.0} | {restarts} | {(r.InFlightAtEnd is { } f ? f.ToString(culture) : "—")} | {r.MemoryStartMb:0.0} → {r.MemoryEndMb:0.0} |");
         }
 
