@@ -19,6 +19,9 @@ internal sealed class BalancerClientRegistry(IServiceProvider services, Balanced
 
     public bool IsBalanced(string name) => names.Contains(name);
 
+    /// <summary>Whether the client's requests go through the balancing handler (an HTTP client, not a gRPC one).</summary>
+    public bool IsBalancedHttp(string name) => names.ContainsHttp(name);
+
     public BalancerClientState Get(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

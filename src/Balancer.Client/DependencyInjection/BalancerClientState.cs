@@ -89,6 +89,9 @@ internal sealed class BalancerClientState : IDisposable
 
     public string Name { get; }
 
+    /// <summary>Raised after a new endpoint set was published (under the apply lock: handlers must not block).</summary>
+    public event Action<EndpointSet>? EndpointsChanged;
+
     /// <summary>The host name that marks a request as one to balance (the client name, case-insensitive).</summary>
     public string LogicalHost { get; }
 
@@ -339,6 +342,17 @@ internal sealed class BalancerClientState : IDisposable
         }
 
         Log.EndpointsChanged(_logger, Name, next.Version, next.Endpoints.Length, added, removed, selectorName);
+        if (EndpointsChanged is { } changed)
+        {
+            try
+            {
+                changed(next);
+            }
+            catch (Exception exception)
+            {
+                Log.ObserverFailed(_logger, exception, Name, nameof(EndpointsChanged));
+            }
+        }
     }
 
     /// <summary>

@@ -161,15 +161,24 @@ public static class BalancerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BalancerOptions>, BalancerOptionsValidator>());
     }
 
-    private static IHttpClientBuilder AddCore(IServiceCollection services, string name, IHttpClientBuilder builder)
+    /// <summary>
+    /// Registers balanced client <paramref name="name"/> (options validated at start) whose calls another transport
+    /// balances (gRPC's channel): the balancing handler stays out of its HTTP chain.
+    /// </summary>
+    internal static void AddBalancedClient(IServiceCollection services, string name, bool http)
     {
         AddBalancerCore(services);
         if (!services.Any(d => d.ServiceType == typeof(BalancedClientMarker) && d.ImplementationInstance is BalancedClientMarker m && m.Name == name))
         {
-            services.AddSingleton(new BalancedClientMarker(name));
+            services.AddSingleton(new BalancedClientMarker(name, http));
         }
 
         services.AddOptions<BalancerOptions>(name).ValidateOnStart();
+    }
+
+    private static IHttpClientBuilder AddCore(IServiceCollection services, string name, IHttpClientBuilder builder)
+    {
+        AddBalancedClient(services, name, http: true);
         var baseAddress = new Uri($"http://{name}/");
         builder.ConfigureHttpClient(client => client.BaseAddress ??= baseAddress);
         return builder;

@@ -15,7 +15,7 @@ internal sealed class BalancingHandlerFilter(BalancerClientRegistry registry) : 
     public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
     {
         next(builder);
-        if (builder.Name is { } name && registry.IsBalanced(name))
+        if (builder.Name is { } name && registry.IsBalancedHttp(name))
         {
             var state = registry.Get(name);
             builder.AdditionalHandlers.Add(new BalancingHandler(state));

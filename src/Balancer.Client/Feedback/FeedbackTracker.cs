@@ -41,39 +41,54 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
 
     internal AttemptOutcome Complete(in EndpointLease lease, HttpRequestMessage request, HttpResponseMessage? response, Exception? exception, bool canceled)
     {
-        var endpoint = lease.Endpoint;
         var now = settings.TimeProvider.GetTimestamp();
-        var seconds = settings.ToSeconds(now - lease.StartTimestamp);
+        if (canceled)
+        {
+            return Finish(in lease, request, response, exception, AttemptOutcome.Canceled, backPressure: false, now, now);
+        }
+
+        bool failure;
+        try
+        {
+            failure = IsFailure(response, exception);
+        }
+        catch (Exception policyException)
+        {
+            // A broken policy must not turn a good response into a lost request: count it as a failure and log.
+            Log.ObserverFailed(logger, policyException, clientName, nameof(BalancerOptions.IsFailure));
+            failure = true;
+        }
+
+        if (response is not null && response.Headers.NonValidated.TryGetValues(OrcaLoadReportParser.HeaderName, out var loadHeader)
+            && OrcaLoadReportParser.TryParse(loadHeader.ToString(), settings.TimeProvider.GetUtcNow(), out var report))
+        {
+            RecordServerLoad(lease.Endpoint, report!, now);
+        }
+
+        return Finish(in lease, request, response, exception, failure ? AttemptOutcome.Failure : AttemptOutcome.Success, response is { StatusCode: System.Net.HttpStatusCode.TooManyRequests }, now, now);
+    }
+
+    /// <summary>
+    /// Completes an attempt whose outcome its transport classified (a gRPC status rather than an HTTP status): the
+    /// latency runs to <paramref name="latencyEnd"/> (the response headers of a stream), in flight to now.
+    /// </summary>
+    internal AttemptOutcome Complete(in EndpointLease lease, HttpRequestMessage request, HttpResponseMessage? response, Exception? exception, AttemptOutcome outcome, bool backPressure, long latencyEnd) =>
+        Finish(in lease, request, response, exception, outcome, backPressure, latencyEnd, settings.TimeProvider.GetTimestamp());
+
+    /// <summary>Records a load report an endpoint sent in its response (header or trailer).</summary>
+    internal void RecordServerLoad(BalancerEndpoint endpoint, ServerLoadReport report, long now) =>
+        endpoint.Stats.RecordServerLoad(report, now, LoadReportExpiration);
+
+    private AttemptOutcome Finish(in EndpointLease lease, HttpRequestMessage request, HttpResponseMessage? response, Exception? exception, AttemptOutcome outcome, bool backPressure, long latencyEnd, long now)
+    {
+        var endpoint = lease.Endpoint;
+        var seconds = settings.ToSeconds(Math.Max(0, latencyEnd - lease.StartTimestamp));
         endpoint.Stats.DecrementInFlight();
         var tagged = lease.EndpointMetricTags ? endpoint : null;
         metrics.InFlight(clientName, tagged, -1);
-
-        AttemptOutcome outcome;
-        if (canceled)
+        if (outcome != AttemptOutcome.Canceled)
         {
-            outcome = AttemptOutcome.Canceled;
-        }
-        else
-        {
-            bool failure;
-            try
-            {
-                failure = IsFailure(response, exception);
-            }
-            catch (Exception policyException)
-            {
-                // A broken policy must not turn a good response into a lost request: count it as a failure and log.
-                Log.ObserverFailed(logger, policyException, clientName, nameof(BalancerOptions.IsFailure));
-                failure = true;
-            }
-
-            outcome = failure ? AttemptOutcome.Failure : AttemptOutcome.Success;
-            endpoint.Stats.Record(failure, seconds, now, backPressure: response is { StatusCode: System.Net.HttpStatusCode.TooManyRequests });
-            if (response is not null && response.Headers.NonValidated.TryGetValues(OrcaLoadReportParser.HeaderName, out var loadHeader)
-                && OrcaLoadReportParser.TryParse(loadHeader.ToString(), settings.TimeProvider.GetUtcNow(), out var report))
-            {
-                endpoint.Stats.RecordServerLoad(report!, now, LoadReportExpiration);
-            }
+            endpoint.Stats.Record(outcome == AttemptOutcome.Failure, seconds, now, backPressure);
         }
 
         metrics.Completed(clientName, tagged, outcome, seconds);

@@ -73,9 +73,9 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
 
     /// <summary>
     /// Reacts to a completed attempt (after its statistics were recorded): cool-down, connection failure, ejection.
-    /// A 429 is back-pressure: it may start a cool-down, never an ejection.
+    /// A 429 (or a transport's own back-pressure signal, <paramref name="backPressure"/>) may start a cool-down, never an ejection.
     /// </summary>
-    public void OnAttemptCompleted(BalancerEndpoint endpoint, EndpointSet set, bool failure, HttpResponseMessage? response, long now, Exception? exception = null)
+    public void OnAttemptCompleted(BalancerEndpoint endpoint, EndpointSet set, bool failure, HttpResponseMessage? response, long now, Exception? exception = null, bool backPressure = false)
     {
         var options = Options;
         if (response is not null && options.HonorRetryAfter && response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
@@ -109,7 +109,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         }
 
         var outlier = options.OutlierDetection;
-        if (!outlier.Enabled || response?.StatusCode == HttpStatusCode.TooManyRequests || health.IsEjected(now))
+        if (!outlier.Enabled || backPressure || response?.StatusCode == HttpStatusCode.TooManyRequests || health.IsEjected(now))
         {
             return;
         }

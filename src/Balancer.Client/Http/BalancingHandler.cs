@@ -156,20 +156,7 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
             }
         }
 
-        var selector = state.Selector;
-        var context = new SelectionContext(candidates, request, tried);
-        var selected = selector.Select(context);
-
-        // Slow start: an endpoint ramping up keeps a pick only with probability equal to its current share; otherwise
-        // the selector chooses once more (and that second choice stands). Works the same for every selector.
-        if (selected is not null && candidates.Count > 1)
-        {
-            var share = state.Health.SlowStartFactor(selected, now);
-            if (share < 1 && RandomSource.Shared.NextDouble() >= share)
-            {
-                selected = selector.Select(context) ?? selected;
-            }
-        }
+        var selected = SlowStartAdmission.Select(state.Selector, new SelectionContext(candidates, request, tried), state.Health, now);
 
         return selected ?? throw Fail(NoAvailableEndpointReason.AllUnavailable, $"Balancer client '{state.Name}': selector '{state.SelectorName}' found no available endpoint among {candidates.Count} eligible of {set.Endpoints.Length}.");
     }
