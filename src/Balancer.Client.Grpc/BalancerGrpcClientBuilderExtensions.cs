@@ -2,6 +2,7 @@ using Balancer.Client;
 using Balancer.Client.DependencyInjection;
 using Balancer.Client.Grpc;
 using Balancer.Client.Grpc.Internal;
+using Balancer.Client.Health;
 using Grpc.Core;
 using Grpc.Net.Client.Balancer;
 using Grpc.Net.ClientFactory;
@@ -60,6 +61,7 @@ public static class BalancerGrpcClientBuilderExtensions
         BalancerServiceCollectionExtensions.AddBalancedClient(services, name, http: false);
         AddGrpcBalancing(services);
         builder.AddHttpMessageHandler(() => new GrpcFeedbackHandler());
+        services.AddSingleton(new HealthProbeRegistration(name, GrpcHealthProbe.CheckAsync));
         services.Configure<GrpcClientFactoryOptions>(name, options =>
         {
             options.Address ??= BalancerGrpcChannel.AddressOf(name);

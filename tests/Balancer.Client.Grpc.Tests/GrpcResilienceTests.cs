@@ -98,7 +98,7 @@ public sealed class GrpcResilienceTests
     {
         await using var backends = await GrpcBackends.StartAsync(2);
         var services = new ServiceCollection();
-        services.AddHttpClient("echo").AddBalancer(o => o.AddEndpoint(backends[0].Address).AddEndpoint(backends[1].Address));
+        services.AddHttpClient("echo").AddBalancer(o => o.AddEndpoint(backends[0].Address).AddEndpoint(backends[1].Address).Selector = Balancer.Client.Selection.EndpointSelectorNames.RoundRobin);
         await using var provider = services.BuildServiceProvider();
 
         // With the helper: the feedback handler is in the chain.

@@ -4,6 +4,7 @@ using Balancer.Client.Feedback;
 using Balancer.Client.Health;
 using Balancer.Client.Network;
 using Balancer.Client.Selection;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -67,7 +68,8 @@ internal sealed class BalancerClientState : IDisposable
         Tracker = new FeedbackTracker(name, new FeedbackSettings(timeProvider, options.LatencyDecayTime), metrics, _logger);
         Health = new HealthMonitor(name, Tracker.Settings, metrics, _logger);
         _removedEndpoints = new RemovedEndpoints((endpoint, now) => RemovedEndpointRetention.KeepUntil(endpoint, Health.Options, now, timeProvider.TimestampFrequency));
-        ActiveChecks = new ActiveHealthChecker(this, new HealthCheckTransport(services, name));
+        var probe = services.GetServices<HealthProbeRegistration>().LastOrDefault(r => string.Equals(r.ClientName, name, StringComparison.Ordinal));
+        ActiveChecks = new ActiveHealthChecker(this, new HealthCheckTransport(services, name), probe?.Probe);
         Reconnects = new ReconnectChecker(Health, () => EndpointSet, timeProvider);
         Health.Unreachable = Reconnects.Watch;
         Health.Suspect = Reconnects.Verify;

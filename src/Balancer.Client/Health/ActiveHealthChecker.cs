@@ -11,7 +11,7 @@ namespace Balancer.Client.Health;
 /// probed at once, the others keep their interval. Probes go through the client's own transport (see
 /// <see cref="HealthCheckTransport"/>), never through the balancing handler. Results go to <see cref="HealthMonitor.OnCheck"/>.
 /// </summary>
-internal sealed class ActiveHealthChecker(BalancerClientState state, HealthCheckTransport transport) : IDisposable
+internal sealed class ActiveHealthChecker(BalancerClientState state, HealthCheckTransport transport, HealthProbe? probe = null) : IDisposable
 {
     private const int MaxConcurrentProbes = 16;
     private readonly object _lock = new();
@@ -196,9 +196,9 @@ internal sealed class ActiveHealthChecker(BalancerClientState state, HealthCheck
             bool success;
             try
             {
-                var uri = new Uri(endpoint.Address, options.Path.TrimStart('/'));
-                using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-                success = response.IsSuccessStatusCode;
+                success = probe is null
+                    ? await HttpGetAsync(client, endpoint, options, linked.Token).ConfigureAwait(false)
+                    : await probe(client, endpoint, options, linked.Token).ConfigureAwait(false);
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
@@ -212,4 +212,17 @@ internal sealed class ActiveHealthChecker(BalancerClientState state, HealthCheck
             gate.Release();
         }
     }
+
+    private static async Task<bool> HttpGetAsync(HttpClient client, BalancerEndpoint endpoint, ActiveHealthCheckOptions options, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(endpoint.Address, options.Path.TrimStart('/'));
+        using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        return response.IsSuccessStatusCode;
+    }
 }
+
+/// <summary>One active check of one endpoint over the check transport's client: <see langword="true"/> when healthy.</summary>
+internal delegate Task<bool> HealthProbe(HttpClient client, BalancerEndpoint endpoint, ActiveHealthCheckOptions options, CancellationToken cancellationToken);
+
+/// <summary>A probe other than the HTTP GET of <see cref="ActiveHealthCheckOptions.Path"/> for one client (gRPC's health protocol).</summary>
+internal sealed record HealthProbeRegistration(string ClientName, HealthProbe Probe);

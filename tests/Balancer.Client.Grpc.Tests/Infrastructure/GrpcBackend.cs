@@ -42,6 +42,16 @@ public sealed class GrpcBackend : IAsyncDisposable
 
     public bool IsRunning => _app is not null;
 
+    /// <summary>The server's grpc.health.v1 service: the whole server ("") is SERVING until a test says otherwise.</summary>
+    public global::Grpc.HealthCheck.HealthServiceImpl Health { get; } = CreateHealth();
+
+    private static global::Grpc.HealthCheck.HealthServiceImpl CreateHealth()
+    {
+        var health = new global::Grpc.HealthCheck.HealthServiceImpl();
+        health.SetStatus(string.Empty, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        return health;
+    }
+
     public static async Task<GrpcBackend> StartAsync(string name)
     {
         var backend = new GrpcBackend(name);
@@ -72,7 +82,7 @@ public sealed class GrpcBackend : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(this);
-        builder.Services.AddSingleton<global::Grpc.HealthCheck.HealthServiceImpl>();
+        builder.Services.AddSingleton(Health);
         var app = builder.Build();
         app.MapGrpcService<EchoService>();
         app.MapGrpcService<global::Grpc.HealthCheck.HealthServiceImpl>();
