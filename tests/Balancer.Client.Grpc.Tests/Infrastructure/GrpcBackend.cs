@@ -33,6 +33,9 @@ public sealed class GrpcBackend : IAsyncDisposable
     /// <summary>When set, every call ends with this status (after <see cref="Delay"/>).</summary>
     public StatusCode? FailWith { get; set; }
 
+    /// <summary>When set, every unary call sends it as its <c>endpoint-load-metrics-bin</c> trailer (a serialized ORCA report).</summary>
+    public byte[]? LoadReport { get; set; }
+
     /// <summary>When set, a stream waits for it after its first message.</summary>
     public TaskCompletionSource? StreamGate { get; set; }
 
@@ -107,6 +110,11 @@ public sealed class GrpcBackend : IAsyncDisposable
                 if (backend.FailWith is { } status)
                 {
                     throw new RpcException(new Status(status, $"{backend.Name} fails with {status}"));
+                }
+
+                if (backend.LoadReport is { } report)
+                {
+                    context.ResponseTrailers.Add("endpoint-load-metrics-bin", report);
                 }
 
                 return new EchoReply { Text = request.Text, Server = backend.Name };

@@ -1,0 +1,105 @@
+using Balancer.Client.Endpoints;
+using Balancer.Client.Selection;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client.Configuration;
+
+namespace Balancer.Client.Grpc.Tests;
+
+public sealed class GrpcFeedbackTests
+{
+    [Fact]
+    public async Task OrcaLoadReports_InTheTrailer_ReachTheEndpoint_AndACustomSelectorRuns()
+    {
+        await using var backends = await GrpcBackends.StartAsync(2);
+        backends[0].LoadReport = OrcaReport(cpu: 0.25, application: 0.75, named: ("queue", 3));
+        var selector = new PortSelector(backends[0].Port);
+        await using var provider = GrpcTestServices.Build("echo", backends, client: b => b.UseEndpointSelector("first", _ => selector));
+
+        var client = provider.Echo("echo");
+
+        // Until server-0's subchannel is READY the selector sees only server-1 and takes it; once READY, it stays so.
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            while (backends[0].Received == 0)
+            {
+                (await client.CallAsync(1, 1)).Should().BeEmpty();
+                timeout.Token.ThrowIfCancellationRequested();
+            }
+        }
+
+        backends.ResetCounters();
+        (await client.CallAsync(20, 1)).Should().BeEmpty();
+
+        backends[0].Received.Should().Be(20, "the custom selector always picks server-0");
+        var load = selector.Seen!.Single(e => e.Address.Port == backends[0].Port).Stats.ServerLoad;
+        load.Should().NotBeNull();
+        load!.CpuUtilization.Should().Be(0.25);
+        load.Utilization.Should().Be(0.75);
+        load.NamedMetrics.Should().Contain("queue", 3);
+    }
+
+    [Fact]
+    public async Task ARetriedCall_PicksAgain_AndLandsElsewhere()
+    {
+        await using var backends = await GrpcBackends.StartAsync(3);
+        backends[0].FailWith = StatusCode.Unavailable;
+        var retry = new ServiceConfig
+        {
+            MethodConfigs =
+            {
+                new MethodConfig
+                {
+                    Names = { MethodName.Default },
+                    RetryPolicy = new RetryPolicy { MaxAttempts = 3, InitialBackoff = TimeSpan.FromMilliseconds(1), MaxBackoff = TimeSpan.FromMilliseconds(5), BackoffMultiplier = 1, RetryableStatusCodes = { StatusCode.Unavailable } },
+                },
+            },
+        };
+        await using var provider = GrpcTestServices.Build(
+            "echo",
+            backends,
+            o =>
+            {
+                o.Selector = EndpointSelectorNames.RoundRobin;
+                o.Health.OutlierDetection.Enabled = false; // keep it in the rotation: every call to it must be retried elsewhere
+            },
+            client: b => b.ConfigureChannel(c => c.ServiceConfig = retry));
+
+        var failures = await provider.Echo("echo").CallAsync(90, 1);
+
+        failures.Should().BeEmpty();
+        backends[0].Received.Should().BeGreaterThan(10, "round robin keeps sending first attempts to it; {0}", backends.Describe());
+    }
+
+    private static byte[] OrcaReport(double cpu, double application, (string Name, double Value) named)
+    {
+        using var buffer = new MemoryStream();
+        var output = new CodedOutputStream(buffer);
+        output.WriteTag(1, WireFormat.WireType.Fixed64);
+        output.WriteDouble(cpu);
+        output.WriteTag(9, WireFormat.WireType.Fixed64);
+        output.WriteDouble(application);
+        using var entryBuffer = new MemoryStream();
+        var entry = new CodedOutputStream(entryBuffer);
+        entry.WriteTag(1, WireFormat.WireType.LengthDelimited);
+        entry.WriteString(named.Name);
+        entry.WriteTag(2, WireFormat.WireType.Fixed64);
+        entry.WriteDouble(named.Value);
+        entry.Flush();
+        output.WriteTag(8, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(ByteString.CopyFrom(entryBuffer.ToArray()));
+        output.Flush();
+        return buffer.ToArray();
+    }
+
+    private sealed class PortSelector(int port) : IEndpointSelector
+    {
+        public IReadOnlyList<BalancerEndpoint>? Seen { get; private set; }
+
+        public BalancerEndpoint? Select(in SelectionContext context)
+        {
+            Seen = context.Endpoints;
+            return context.Endpoints.FirstOrDefault(e => e.Address.Port == port) ?? context.Endpoints[0];
+        }
+    }
+}
