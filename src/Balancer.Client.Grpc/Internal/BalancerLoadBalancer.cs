@@ -17,6 +17,9 @@ internal sealed class BalancerLoadBalancer(IChannelControlHelper controller, ILo
     private HashSet<string> _ready = new(StringComparer.Ordinal);
     private bool _warned;
 
+    /// <summary>The last picker made over balanced subchannels (benchmarks pick through it).</summary>
+    internal BalancerPicker? CurrentPicker { get; private set; }
+
     protected override SubchannelPicker CreatePicker(IReadOnlyList<Subchannel> readySubchannels)
     {
         BalancerClientState? state = null;
@@ -59,7 +62,9 @@ internal sealed class BalancerLoadBalancer(IChannelControlHelper controller, ILo
         }
 
         _ready = [.. byKey.Keys];
-        return new BalancerPicker(state, byKey);
+        var picker = new BalancerPicker(state, byKey);
+        CurrentPicker = picker;
+        return picker;
     }
 
     private void WarnOnPolicyMismatch(BalancerClientState state)

@@ -27,6 +27,7 @@ internal sealed class GrpcCallTracker : ISubchannelCallTracker
     private int _phase;
     private int _owners;
     private volatile bool _claimed;
+    private Task<HttpResponseMessage>? _sent;
 
     // The outcome, when the handler reports it before the channel called Start.
     private HttpResponseMessage? _response;
@@ -59,6 +60,7 @@ internal sealed class GrpcCallTracker : ISubchannelCallTracker
         _phase = Picked;
         _owners = 1;
         _claimed = false;
+        _sent = null;
         _response = null;
         _exception = null;
     }
@@ -69,6 +71,9 @@ internal sealed class GrpcCallTracker : ISubchannelCallTracker
         Interlocked.Increment(ref _owners);
         _claimed = true;
     }
+
+    /// <summary>The handler sent the request: <see cref="Complete"/> picks up the response from <paramref name="sent"/>.</summary>
+    public void Sent(Task<HttpResponseMessage> sent) => _sent = sent;
 
     public void Start()
     {
@@ -82,7 +87,29 @@ internal sealed class GrpcCallTracker : ISubchannelCallTracker
     public void Complete(CompletionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!_claimed)
+        if (_claimed)
+        {
+            // The channel calls this right after the response arrived (or the send failed), before reading the body.
+            var sent = _sent;
+            if (sent is { IsCompletedSuccessfully: true })
+            {
+                GrpcFeedbackHandler.OnResponse(this, sent.Result);
+            }
+            else if ((context.Error ?? sent?.Exception?.InnerException) is { } failure)
+            {
+                GrpcFeedbackHandler.OnFailure(this, _request, failure);
+            }
+            else if (sent is { IsCanceled: true })
+            {
+                GrpcFeedbackHandler.OnFailure(this, _request, new OperationCanceledException());
+            }
+            else
+            {
+                // Not reached with the channel as it is; without a response to watch, the call ends here.
+                GrpcFeedbackHandler.End(this, null, AttemptOutcome.Success, false, _state.TimeProvider.GetTimestamp());
+            }
+        }
+        else
         {
             var now = _state.TimeProvider.GetTimestamp();
             var (outcome, backPressure) = context.Error is { } error ? GrpcOutcomes.FromException(error, _request, _lease.StartTimestamp, now, _state.TimeProvider.TimestampFrequency) : (AttemptOutcome.Success, false);
@@ -124,6 +151,7 @@ internal sealed class GrpcCallTracker : ISubchannelCallTracker
         if (Interlocked.Decrement(ref _owners) == 0)
         {
             _request = null;
+            _sent = null;
             _response = null;
             _exception = null;
             _pool.Return(this);

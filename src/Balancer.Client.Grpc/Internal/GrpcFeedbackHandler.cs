@@ -21,36 +21,41 @@ internal sealed class GrpcFeedbackHandler : DelegatingHandler
     {
     }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    // Not async: the response is handled in the tracker's completion, which the channel calls right after the response
+    // arrived and before it reads the body (grpc-dotnet's BalancerHttpHandler awaits this task, then completes the
+    // tracker, then returns the response). That saves a state machine per call.
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (!request.Options.TryGetValue(GrpcBalancerKeys.Tracker, out var tracker))
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return base.SendAsync(request, cancellationToken);
         }
 
         tracker.Claim();
-        var state = tracker.State;
-        var start = state.TimeProvider.GetTimestamp();
-        HttpResponseMessage response;
+        Task<HttpResponseMessage> sent;
         try
         {
-            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            sent = base.SendAsync(request, cancellationToken);
         }
         catch (Exception exception)
         {
-            var now = state.TimeProvider.GetTimestamp();
-            var (outcome, backPressure) = GrpcOutcomes.FromException(exception, request, start, now, state.TimeProvider.TimestampFrequency);
-            tracker.Finish(null, exception, outcome, backPressure, now);
-            tracker.Release();
+            OnFailure(tracker, request, exception);
             throw;
         }
 
-        var headersAt = state.TimeProvider.GetTimestamp();
+        tracker.Sent(sent);
+        return sent;
+    }
+
+    /// <summary>The response headers arrived: a trailers-only response or an HTTP error ends the call, a body is watched.</summary>
+    internal static void OnResponse(GrpcCallTracker tracker, HttpResponseMessage response)
+    {
+        var headersAt = tracker.State.TimeProvider.GetTimestamp();
         if (response.StatusCode != HttpStatusCode.OK)
         {
             var (outcome, backPressure) = GrpcOutcomes.FromHttpStatus(response.StatusCode);
             End(tracker, response, outcome, backPressure, headersAt);
-            return response;
+            return;
         }
 
         if (GrpcOutcomes.TryGetStatus(response.Headers, out var status))
@@ -59,11 +64,20 @@ internal sealed class GrpcFeedbackHandler : DelegatingHandler
             ReadLoadReport(tracker, response.Headers);
             var (outcome, backPressure) = GrpcOutcomes.FromStatus(status);
             End(tracker, response, outcome, backPressure, headersAt);
-            return response;
+            return;
         }
 
         response.Content = new TrackedContent(response.Content, tracker, response, headersAt);
-        return response;
+    }
+
+    /// <summary>The call failed before a response: refused, reset, timed out, or canceled.</summary>
+    internal static void OnFailure(GrpcCallTracker tracker, HttpRequestMessage? request, Exception exception)
+    {
+        var time = tracker.State.TimeProvider;
+        var now = time.GetTimestamp();
+        var (outcome, backPressure) = GrpcOutcomes.FromException(exception, request, tracker.StartTimestamp, now, time.TimestampFrequency);
+        tracker.Finish(null, exception, outcome, backPressure, now);
+        tracker.Release();
     }
 
     internal static void End(GrpcCallTracker tracker, HttpResponseMessage? response, AttemptOutcome outcome, bool backPressure, long latencyEnd)
@@ -111,7 +125,15 @@ internal sealed class GrpcFeedbackHandler : DelegatingHandler
             _headersAt = headersAt;
             foreach (var header in inner.Headers.NonValidated)
             {
-                Headers.TryAddWithoutValidation(header.Key, header.Value);
+                // One value (content-type, typically) is stored as a string: no enumeration, no boxing.
+                if (header.Value.Count == 1)
+                {
+                    Headers.TryAddWithoutValidation(header.Key, header.Value.ToString());
+                }
+                else
+                {
+                    Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
             }
         }
 
@@ -153,11 +175,15 @@ internal sealed class GrpcFeedbackHandler : DelegatingHandler
             End(_tracker, _response, AttemptOutcome.Canceled, false, _headersAt);
         }
 
-        protected override async Task<Stream> CreateContentReadStreamAsync() =>
-            new TrackedStream(await _inner.ReadAsStreamAsync().ConfigureAwait(false), this);
+        protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
 
-        protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
-            new TrackedStream(await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), this);
+        protected override Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
+        {
+            var read = _inner.ReadAsStreamAsync(cancellationToken);
+            return read.IsCompletedSuccessfully ? Task.FromResult<Stream>(new TrackedStream(read.Result, this)) : WrapAsync(read);
+        }
+
+        private async Task<Stream> WrapAsync(Task<Stream> read) => new TrackedStream(await read.ConfigureAwait(false), this);
 
         protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => _inner.CopyToAsync(stream);
 
@@ -221,12 +247,12 @@ internal sealed class GrpcFeedbackHandler : DelegatingHandler
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            int read;
+            ValueTask<int> pending;
             try
             {
-                read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                pending = inner.ReadAsync(buffer, cancellationToken);
             }
             catch (Exception exception)
             {
@@ -234,7 +260,34 @@ internal sealed class GrpcFeedbackHandler : DelegatingHandler
                 throw;
             }
 
+            if (!pending.IsCompletedSuccessfully)
+            {
+                return AwaitAsync(pending, buffer.Length);
+            }
+
+            var read = pending.Result;
             if (read == 0 && buffer.Length > 0)
+            {
+                content.EndOfStream();
+            }
+
+            return new ValueTask<int>(read);
+        }
+
+        private async ValueTask<int> AwaitAsync(ValueTask<int> pending, int length)
+        {
+            int read;
+            try
+            {
+                read = await pending.ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                content.Failed(exception);
+                throw;
+            }
+
+            if (read == 0 && length > 0)
             {
                 content.EndOfStream();
             }
