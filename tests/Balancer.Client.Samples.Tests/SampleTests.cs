@@ -32,6 +32,15 @@ public sealed class SampleTests
         result.Output.Should().Contain("100 calls through the API: 0 failed");
     }
 
+    [Fact]
+    public async Task GrpcClient_ShortRun_AvoidsTheSlowServerAndLosesNoCallWhenOneStops()
+    {
+        var result = await SampleProcess.RunAsync("GrpcClient", "--short", s_timeout);
+
+        result.ExitCode.Should().Be(0, result.Output);
+        result.Output.Should().Contain("400 calls through the balanced gRPC client: 0 failed.").And.Contain("stream: Hello stream #2");
+    }
+
     [SkippableFact]
     public async Task ServiceDiscovery_ShortRun_FollowsEtcdRegistrationsAndACrashWithoutFailedRequests()
     {
