@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs every library under src/ into a temporary folder, then builds and runs a throw-away application that
-# consumes Balancer.Client from those .nupkg files (not from the source tree) and sends one balanced request to a
-# local backend. Prints "pack smoke: passed" or "pack smoke: failed" and exits accordingly.
+# consumes Balancer.Client and Balancer.Client.Grpc from those .nupkg files (not from the source tree) and sends
+# balanced requests and gRPC calls to local backends. Prints "pack smoke: passed" or "pack smoke: failed" and exits accordingly.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,4 +49,5 @@ cat >"$work/app/Directory.Build.props" <<'PROPS'
 PROPS
 (cd "$work/app" && dotnet run -c Release -nologo 2>&1) | tee "$work/run.log"
 grep -q "balanced request answered: hello from the backend" "$work/run.log" || fail "the application did not get its answer"
+grep -q "balanced gRPC call answered: pong" "$work/run.log" || fail "the gRPC channel did not get its answer"
 echo "pack smoke: passed"
