@@ -61,6 +61,7 @@ public sealed class DashboardEndpointTests
         var client = json.RootElement.GetProperty("clients").EnumerateArray().Single();
         client.GetProperty("name").GetString().Should().Be("catalog");
         client.GetProperty("selector").GetString().Should().Be("RoundRobin");
+        client.GetProperty("transport").GetString().Should().Be("HTTP");
         client.GetProperty("endpointSetVersion").GetInt64().Should().Be(1);
         client.GetProperty("panic").GetBoolean().Should().BeFalse();
         var endpoints = client.GetProperty("endpoints").EnumerateArray().ToArray();

@@ -23,6 +23,7 @@ public sealed class GrpcBalancingTests
         backends.All.Should().OnlyContain(b => b.Received > 0, "every server should get calls; {0}", backends.Describe());
         var snapshot = provider.GetRequiredService<IBalancerInspector>().GetSnapshot("echo")!;
         snapshot.SelectorName.Should().Be(selector);
+        snapshot.Transport.Should().Be("gRPC");
         snapshot.Endpoints.Sum(e => e.TotalRequests).Should().Be(300, "every call is recorded once");
     }
 

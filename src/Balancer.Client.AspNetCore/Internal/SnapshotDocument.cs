@@ -21,6 +21,7 @@ internal sealed record SnapshotDocument(DateTimeOffset Timestamp, IReadOnlyList<
 internal sealed record ClientDocument(
     string Name,
     string Selector,
+    string Transport,
     long EndpointSetVersion,
     DateTimeOffset Timestamp,
     bool Panic,
@@ -35,7 +36,7 @@ internal sealed record ClientDocument(
             endpoints[i] = EndpointDocument.From(snapshot.Endpoints[i], addresses);
         }
 
-        return new ClientDocument(snapshot.ClientName, snapshot.SelectorName, snapshot.EndpointSetVersion, snapshot.Timestamp, snapshot.Panic, snapshot.ScoreDescription, endpoints);
+        return new ClientDocument(snapshot.ClientName, snapshot.SelectorName, snapshot.Transport, snapshot.EndpointSetVersion, snapshot.Timestamp, snapshot.Panic, snapshot.ScoreDescription, endpoints);
     }
 }
 

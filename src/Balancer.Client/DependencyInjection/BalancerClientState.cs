@@ -48,6 +48,7 @@ internal sealed class BalancerClientState : IDisposable
     {
         Name = name;
         LogicalHost = name;
+        Transport = clients.ContainsHttp(name) ? "HTTP" : "gRPC";
         _monitor = monitor;
         _selectors = selectors;
         _services = services;
@@ -90,6 +91,9 @@ internal sealed class BalancerClientState : IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>What the client balances: HTTP requests through the balancing handler, or gRPC calls in a channel.</summary>
+    public string Transport { get; }
 
     /// <summary>Raised after a new endpoint set was published (under the apply lock: handlers must not block).</summary>
     public event Action<EndpointSet>? EndpointsChanged;

@@ -6,6 +6,9 @@ public sealed record BalancerClientSnapshot
     /// <summary>Gets the client name.</summary>
     public required string ClientName { get; init; }
 
+    /// <summary>Gets what the client balances: <c>HTTP</c> (a balanced <see cref="HttpClient"/>) or <c>gRPC</c> (a grpc-dotnet channel).</summary>
+    public string Transport { get; init; } = "HTTP";
+
     /// <summary>Gets the name of the selector in use, such as <c>PeakEwma</c>.</summary>
     public required string SelectorName { get; init; }
 

@@ -75,6 +75,7 @@ internal sealed class BalancerInspector(BalancerClientRegistry registry) : IBala
         {
             ClientName = state.Name,
             SelectorName = state.SelectorName,
+            Transport = state.Transport,
             EndpointSetVersion = set.Version,
             Timestamp = utcNow,
             Panic = state.Health.IsPanicking(set, now),
