@@ -103,3 +103,38 @@ public sealed class GrpcFeedbackTests
         }
     }
 }
+
+public sealed class GrpcEndpointSourceTests
+{
+    [Fact]
+    public async Task EndpointsFromASource_FeedTheChannel_FirstCallsWaitForTheFirstPublication()
+    {
+        await using var backends = await GrpcBackends.StartAsync(3);
+        var source = new Balancer.Client.Endpoints.ManualEndpointSource();
+        var services = new ServiceCollection();
+        services.AddGrpcClient<Echo.Echo.EchoClient>("echo").AddBalancer(_ => { }).AddEndpointSource(_ => source);
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.Echo("echo");
+
+        // The first call starts before the source has published anything.
+        var first = client.CallAsync(30, 2);
+        source.SetAddresses(backends[0].Address, backends[1].Address);
+        (await first).Should().BeEmpty();
+
+        source.SetAddresses(backends[1].Address, backends[2].Address);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            while (backends[2].Received == 0)
+            {
+                (await client.CallAsync(5, 1)).Should().BeEmpty();
+                timeout.Token.ThrowIfCancellationRequested();
+            }
+        }
+
+        backends.ResetCounters();
+        (await client.CallAsync(60, 2)).Should().BeEmpty();
+        backends[0].Received.Should().Be(0, "server-0 left the source's set; {0}", backends.Describe());
+        backends[1].Received.Should().BeGreaterThan(0);
+        backends[2].Received.Should().BeGreaterThan(0);
+    }
+}

@@ -96,6 +96,12 @@ internal sealed class BalancerResolver(BalancerClientState state) : Resolver
             var address = new BalancerAddress(endpoint.Address.DnsSafeHost, endpoint.Port);
             address.Attributes.Set(GrpcBalancerKeys.Client, state);
             address.Attributes.Set(GrpcBalancerKeys.EndpointKey, endpoint.Key);
+            address.Attributes.Set(GrpcBalancerKeys.Weight, endpoint.Weight);
+            if (endpoint.Zone is { } zone)
+            {
+                address.Attributes.Set(GrpcBalancerKeys.Zone, zone);
+            }
+
             addresses[i] = address;
         }
 

@@ -11,6 +11,12 @@ internal static class GrpcBalancerKeys
     /// <summary>The endpoint's key (its address): endpoints are re-created by reloads, their keys stay.</summary>
     public static readonly BalancerAttributesKey<string> EndpointKey = new("Balancer.EndpointKey");
 
+    /// <summary>The endpoint's weight, for other code that reads the channel's addresses.</summary>
+    public static readonly BalancerAttributesKey<int> Weight = new("Balancer.Weight");
+
+    /// <summary>The endpoint's zone, when it has one.</summary>
+    public static readonly BalancerAttributesKey<string> Zone = new("Balancer.Zone");
+
     /// <summary>Carries the call's tracker from the pick to <see cref="GrpcFeedbackHandler"/> (the pick context's request is the call's request).</summary>
     public static readonly HttpRequestOptionsKey<GrpcCallTracker> Tracker = new("Balancer.CallTracker");
 }
