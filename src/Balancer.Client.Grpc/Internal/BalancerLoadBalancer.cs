@@ -61,6 +61,9 @@ internal sealed class BalancerLoadBalancer(IChannelControlHelper controller, ILo
             }
         }
 
+        // Forget endpoints that left the client's set, so that churn does not grow this set without bound.
+        var current = new HashSet<string>(state.Endpoints.Select(e => e.Key), StringComparer.Ordinal);
+        _everReady.RemoveWhere(key => !current.Contains(key));
         _ready = [.. byKey.Keys];
         var picker = new BalancerPicker(state, byKey);
         CurrentPicker = picker;
