@@ -2,6 +2,7 @@ using Balancer.Client.Endpoints;
 using Balancer.Client.Selection;
 using Google.Protobuf;
 using Grpc.Core;
+using Balancer.Client.Grpc.Tests.Echo;
 using Grpc.Net.Client.Configuration;
 
 namespace Balancer.Client.Grpc.Tests;
@@ -69,6 +70,29 @@ public sealed class GrpcFeedbackTests
 
         failures.Should().BeEmpty();
         backends[0].Received.Should().BeGreaterThan(10, "round robin keeps sending first attempts to it; {0}", backends.Describe());
+    }
+
+    [Fact]
+    public async Task AnExpiredDeadline_IsAFailureOfTheEndpoint_ACallersCancellationIsNotRecorded()
+    {
+        await using var backends = await GrpcBackends.StartAsync(1);
+        backends[0].Delay = TimeSpan.FromSeconds(5);
+        await using var provider = GrpcTestServices.Build("echo", backends, o => o.Health.OutlierDetection.Enabled = false);
+        var client = provider.Echo("echo");
+        var inspector = provider.GetRequiredService<Balancer.Client.Inspection.IBalancerInspector>();
+
+        var expired = async () => await client.UnaryAsync(new EchoRequest(), deadline: DateTime.UtcNow.AddMilliseconds(200));
+        (await expired.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.DeadlineExceeded);
+        using (var canceled = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+        {
+            var cancel = async () => await client.UnaryAsync(new EchoRequest(), deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: canceled.Token);
+            (await cancel.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.Cancelled);
+        }
+
+        var endpoint = inspector.GetSnapshot("echo")!.Endpoints.Single();
+        endpoint.TotalFailures.Should().Be(1, "the expired deadline counts against the endpoint");
+        endpoint.TotalRequests.Should().Be(1, "the caller's cancellation is not recorded");
+        endpoint.InFlight.Should().Be(0);
     }
 
     private static byte[] OrcaReport(double cpu, double application, (string Name, double Value) named)
