@@ -1,31 +1,17 @@
 using System.Diagnostics;
 using Balancer.Client.Testing;
-using Balancer.Client.Testing.Simulation;
 
 namespace Balancer.Client.Lab;
 
-/// <summary>
-/// The scripted backends of one run, started fresh on 127.0.0.1, and the runner of the scenario's timeline. Also the
-/// truth the oracle reads: which stall window is open on which backend until when.
-/// </summary>
-internal sealed class LabBackends : IAsyncDisposable
+/// <summary>The scripted HTTP backends of one run, started fresh on 127.0.0.1.</summary>
+internal sealed class LabBackends : LabBackendSet
 {
     private readonly ScriptedBackend[] _backends;
-    private readonly long[] _createdAt;
-    private readonly long[] _stallEnd;
-    private readonly Dictionary<string, int> _indexes;
 
     private LabBackends(ScriptedBackend[] backends, long[] createdAt)
-    {
-        _backends = backends;
-        _createdAt = createdAt;
-        _stallEnd = new long[backends.Length];
-        _indexes = backends.Select((b, i) => (b.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.OrdinalIgnoreCase);
-    }
+        : base([.. backends.Select(b => b.Name)], createdAt) => _backends = backends;
 
     public IReadOnlyList<ScriptedBackend> Backends => _backends;
-
-    public int Count => _backends.Length;
 
     public static async Task<LabBackends> StartAsync(LabPlan plan, int seed, int requestLogCapacity = 10_000)
     {
@@ -56,99 +42,18 @@ internal sealed class LabBackends : IAsyncDisposable
         return new LabBackends(backends, createdAt);
     }
 
-    public int IndexOf(string name) => _indexes.TryGetValue(name, out var index) ? index : -1;
+    public override BackendBehavior BehaviorOf(int index) => _backends[index].Behavior;
 
-    /// <summary>Gets the <see cref="Stopwatch"/> timestamp at which the open stall window of backend <paramref name="index"/> closes (0 when none was opened).</summary>
-    public long StallEnd(int index) => Volatile.Read(ref _stallEnd[index]);
+    public override bool IsRunning(int index) => _backends[index].IsRunning;
 
-    public long[] ReceivedCounts() => [.. _backends.Select(b => b.RequestsReceived)];
+    public override int QueueLength(int index) => _backends[index].QueueLength;
 
-    /// <summary>Applies the timeline's changes at their times since <paramref name="start"/>, until done or cancelled.</summary>
-    public async Task RunTimelineAsync(IReadOnlyList<LabChange> timeline, long start, CancellationToken cancellationToken)
-    {
-        foreach (var change in timeline.OrderBy(c => c.At))
-        {
-            var due = start + (long)(change.At.TotalSeconds * Stopwatch.Frequency);
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-            }
+    public override long[] ReceivedCounts() => [.. _backends.Select(b => b.RequestsReceived)];
 
-            await ApplyAsync(change, due, timeline).ConfigureAwait(false);
-        }
-    }
+    protected override Task StopAsync(int index) => _backends[index].StopAsync();
 
-    private async Task ApplyAsync(LabChange change, long due, IReadOnlyList<LabChange> timeline)
-    {
-        var index = IndexOf(change.Backend);
-        var backend = _backends[index];
-        var behavior = backend.Behavior;
-        switch (change.Kind)
-        {
-            case ScenarioChangeKind.SetSlowdown:
-                behavior.SlowdownFactor = change.Value;
-                break;
-            case ScenarioChangeKind.SetFailureShare:
-                behavior.FailureRate = change.Value;
-                break;
-            case ScenarioChangeKind.SetResetShare:
-                behavior.ResetRate = change.Value;
-                break;
-            case ScenarioChangeKind.SetBlackHole:
-                behavior.BlackHole = change.Value != 0;
-                break;
-            case ScenarioChangeKind.Stop:
-                await backend.StopAsync().ConfigureAwait(false);
-                break;
-            case ScenarioChangeKind.Start:
-                await backend.RestartAsync().ConfigureAwait(false);
-                break;
-            case ScenarioChangeKind.Stall:
-                OpenStallWindow(index, change, due, timeline);
-                break;
-            default:
-                throw new InvalidOperationException($"Timeline change '{change}' is not supported.");
-        }
-    }
+    protected override Task RestartAsync(int index) => _backends[index].RestartAsync();
 
-    /// <summary>
-    /// A scripted backend stalls in windows that open at every multiple of <see cref="BackendBehavior.StallEvery"/>
-    /// since it was created. Setting the period to the time elapsed since creation opens a window now; the next
-    /// window (at twice that time) is never reached, because the period is cleared when the window closes, unless
-    /// another window of the timeline opens then.
-    /// </summary>
-    private void OpenStallWindow(int index, LabChange change, long due, IReadOnlyList<LabChange> timeline)
-    {
-        var behavior = _backends[index].Behavior;
-        var sinceCreation = Stopwatch.GetElapsedTime(_createdAt[index], due);
-        behavior.StallDuration = change.Duration;
-        behavior.StallEvery = sinceCreation;
-        var end = due + (long)(change.Duration.TotalSeconds * Stopwatch.Frequency);
-        Volatile.Write(ref _stallEnd[index], end);
-        var continued = timeline.Any(c => c.Kind == ScenarioChangeKind.Stall
-            && string.Equals(c.Backend, change.Backend, StringComparison.OrdinalIgnoreCase)
-            && c.At == change.At + change.Duration);
-        if (!continued)
-        {
-            _ = ClearStallAsync(behavior, sinceCreation, end);
-        }
-    }
-
-    private static async Task ClearStallAsync(BackendBehavior behavior, TimeSpan period, long end)
-    {
-        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), end);
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait).ConfigureAwait(false);
-        }
-
-        if (behavior.StallEvery == period)
-        {
-            behavior.StallEvery = TimeSpan.Zero;
-        }
-    }
-
-    public async ValueTask DisposeAsync() =>
+    public override async ValueTask DisposeAsync() =>
         await Task.WhenAll(_backends.Select(b => b.DisposeAsync().AsTask())).ConfigureAwait(false);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Balancer.Client.Lab.Grpc;
 using Balancer.Client.Testing.Simulation;
 
 namespace Balancer.Client.Lab;
@@ -34,6 +35,9 @@ internal sealed class LabOptions
     /// <summary>Gets a value indicating whether to run the fault soak instead of the scenarios.</summary>
     public bool Soak { get; private set; }
 
+    /// <summary>Gets a value indicating whether to run the scenarios over gRPC instead (<c>--grpc</c>).</summary>
+    public bool Grpc { get; private set; }
+
     /// <summary>Gets a value indicating whether <c>--duration</c> was given (the soak has a default of its own).</summary>
     public bool DurationSet { get; private set; }
 
@@ -61,21 +65,28 @@ internal sealed class LabOptions
         "  --rate-fraction <f>      Offered load as a share of the backends' capacity (default: the scenario's, 0.7).",
         FormattableString.Invariant($"  --max-rate <rps>         Cap on the offered rate; above it capacity is scaled down (default {DefaultMaxRate:0})."),
         FormattableString.Invariant($"  --timeout <seconds>      Per-request timeout, HttpClient.Timeout (default {DefaultTimeout.TotalSeconds:0})."),
-        $"  --contenders <list>      Comma-separated contenders (default: all; {ContenderCatalog.HedgingName} only in stall). Known: {string.Join(", ", ContenderCatalog.AllNames)}.",
+        $"  --contenders <list>      Comma-separated contenders (default: all; {ContenderCatalog.HedgingName} only in stall). Known: {string.Join(", ", ContenderCatalog.AllNames)}; with --grpc, see below.",
         "  --out <folder>           Where <scenario>.json/.md and the charts go (default docs/benchmarks).",
         "  --seed <int>             Seed of arrivals and backend draws; repeat r uses seed + r (default 1).",
         "  --soak                   Run the fault soak instead (60 s by default: kills and restarts, 503 bursts, a black",
         "                           hole, a 429 storm, stalls, reloads every second; the default client with AddBalancerRetry(),",
         "                           the oracle and the installed proxies, then a no-fault run); writes soak.md to --out.",
+        "  --grpc                   Run the scenarios over gRPC instead (default one-slow, hetero, kill): Grpc.AspNetCore servers",
+        "                           with the same capacity model; PeakEwma and PowerOfTwoChoices through AddGrpcClient().AddBalancer(),",
+        $"                           grpc-dotnet's round_robin and pick_first, and the oracle ({string.Join(", ", GrpcContenderCatalog.AllNames)});",
+        "                           writes grpc-<scenario>.json/.md/-latency.png and grpc-summary.md to --out, set against the HTTP",
+        "                           lab's <scenario>.json found there.",
         "  -h, --help               Print this help and exit.",
         "",
         "Each run lasts --duration plus up to --timeout for the last answers; on 2 cores, --scenario all with the defaults",
-        "(10 scenarios, 10-11 contenders, 3 repeats of 10 s) takes about 55 minutes, --repeat 2 --duration 8 about 30.");
+        "(10 scenarios, 10-11 contenders, 3 repeats of 10 s) takes about 55 minutes, --repeat 2 --duration 8 about 30;",
+        "--grpc with the defaults (3 scenarios, 5 contenders) about 9 minutes.");
 
     public static LabOptions Parse(IReadOnlyList<string> args, List<string> errors)
     {
         var options = new LabOptions();
-        var scenarioText = "all";
+        string? scenarioText = null;
+        string? contenderText = null;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -116,6 +127,9 @@ internal sealed class LabOptions
                 case "--soak":
                     options.Soak = true;
                     break;
+                case "--grpc":
+                    options.Grpc = true;
+                    break;
                 case "--duration":
                     options.DurationSet = true;
                     options.Duration = TimeSpan.FromSeconds(ParseDouble(arg, Next(), 2, 600, errors, options.Duration.TotalSeconds));
@@ -130,7 +144,7 @@ internal sealed class LabOptions
                     options.Timeout = TimeSpan.FromSeconds(ParseDouble(arg, Next(), 0.1, 60, errors, options.Timeout.TotalSeconds));
                     break;
                 case "--contenders":
-                    options.Contenders = ParseContenders(Next(), errors);
+                    contenderText = Next();
                     break;
                 case "--out":
                     options.OutputDirectory = Next();
@@ -144,7 +158,17 @@ internal sealed class LabOptions
             }
         }
 
-        options.Scenarios = ParseScenarios(scenarioText, errors);
+        if (options.Grpc && options.Soak)
+        {
+            errors.Add("--grpc and --soak cannot be combined: the fault soak runs over HTTP.");
+        }
+
+        options.Scenarios = scenarioText is null && options.Grpc ? GrpcLab.DefaultScenarios : ParseScenarios(scenarioText ?? "all", errors);
+        if (contenderText is not null)
+        {
+            options.Contenders = ParseContenders(contenderText, options.Grpc ? GrpcContenderCatalog.AllNames : ContenderCatalog.AllNames, errors);
+        }
+
         return options;
     }
 
@@ -183,19 +207,19 @@ internal sealed class LabOptions
         return list;
     }
 
-    private static List<string> ParseContenders(string text, List<string> errors)
+    private static List<string> ParseContenders(string text, IReadOnlyList<string> known, List<string> errors)
     {
         var list = new List<string>();
         foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var known = ContenderCatalog.AllNames.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
-            if (known is null)
+            var match = known.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+            if (match is null)
             {
-                errors.Add($"'{name}' is not a known contender; known: {string.Join(", ", ContenderCatalog.AllNames)}.");
+                errors.Add($"'{name}' is not a known contender{(known == ContenderCatalog.AllNames ? string.Empty : " of the gRPC mode")}; known: {string.Join(", ", known)}.");
             }
-            else if (!list.Contains(known))
+            else if (!list.Contains(match))
             {
-                list.Add(known);
+                list.Add(match);
             }
         }
 

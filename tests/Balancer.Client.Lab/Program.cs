@@ -52,6 +52,11 @@ internal static class Program
             return await Soak.SoakRunner.RunAsync(options).ConfigureAwait(false);
         }
 
+        if (options.Grpc)
+        {
+            return await Grpc.GrpcLab.RunAsync(options, stopping.Token).ConfigureAwait(false);
+        }
+
         var total = Stopwatch.StartNew();
         Directory.CreateDirectory(options.OutputDirectory);
         AnsiConsole.MarkupLine($"[bold]Balancer.Client scenario lab[/] on {Markup.Escape(MachineInfo.Current.ToString())}");

@@ -37,7 +37,7 @@ internal sealed class BackendRequestHandler(BackendState state, CancellationToke
             var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
             state.Log.Add(new ReceivedRequest(request.Method, target, host, body?.Length ?? 0, hash));
 
-            await WaitOutStallAsync(arrival, token).ConfigureAwait(false);
+            await state.WaitOutStallAsync(arrival, token).ConfigureAwait(false);
             var behavior = state.Behavior;
             var draw = state.Random.NextDouble();
             if (draw < behavior.ResetRate)
@@ -64,7 +64,7 @@ internal sealed class BackendRequestHandler(BackendState state, CancellationToke
                 await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
             }
 
-            await ServeAsync(behavior, behavior.PathFactor(request.Path.Value), token).ConfigureAwait(false);
+            await state.ServeAsync(behavior, behavior.PathFactor(request.Path.Value), token).ConfigureAwait(false);
             await RespondAsync(context, StatusCodes.Status200OK, body ?? state.NameBytes, host, hash, token).ConfigureAwait(false);
             state.OnServed();
         }
@@ -95,50 +95,6 @@ internal sealed class BackendRequestHandler(BackendState state, CancellationToke
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             context.Abort();
-        }
-    }
-
-    private async Task ServeAsync(BackendBehavior behavior, double pathFactor, CancellationToken token)
-    {
-        await state.Gate.WaitAsync(token).ConfigureAwait(false);
-        state.OnInService(1);
-        try
-        {
-            var mean = behavior.MeanServiceTime * behavior.SlowdownFactor * pathFactor;
-            var delay = state.Random.NextServiceTime(mean, behavior.Distribution, behavior.LogNormalSigma);
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.Delay(delay, state.Time, token).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            state.OnInService(-1);
-            state.Gate.Release();
-        }
-    }
-
-    /// <summary>Stall windows open at every multiple of <see cref="BackendBehavior.StallEvery"/> since the epoch; arrivals inside one wait for its end.</summary>
-    private async Task WaitOutStallAsync(long arrival, CancellationToken token)
-    {
-        var every = state.Behavior.StallEvery;
-        var duration = state.Behavior.StallDuration;
-        if (every <= TimeSpan.Zero || duration <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        var sinceEpoch = state.Time.GetElapsedTime(state.Epoch, arrival);
-        var phase = TimeSpan.FromTicks(sinceEpoch.Ticks % every.Ticks);
-        if (sinceEpoch < every || phase >= duration)
-        {
-            return;
-        }
-
-        var remaining = duration - phase - state.Time.GetElapsedTime(arrival);
-        if (remaining > TimeSpan.Zero)
-        {
-            await Task.Delay(remaining, state.Time, token).ConfigureAwait(false);
         }
     }
 

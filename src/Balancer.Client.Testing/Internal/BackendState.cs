@@ -68,6 +68,51 @@ internal sealed class BackendState
 
     public void OnInService(int delta) => Interlocked.Add(ref _inService, delta);
 
+    /// <summary>Queues for one of the <see cref="BackendBehavior.Capacity"/> service slots, in arrival order, then serves for a service time drawn around the mean × slowdown × <paramref name="pathFactor"/>.</summary>
+    public async Task ServeAsync(BackendBehavior behavior, double pathFactor, CancellationToken token)
+    {
+        await Gate.WaitAsync(token).ConfigureAwait(false);
+        OnInService(1);
+        try
+        {
+            var mean = behavior.MeanServiceTime * behavior.SlowdownFactor * pathFactor;
+            var delay = Random.NextServiceTime(mean, behavior.Distribution, behavior.LogNormalSigma);
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, Time, token).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            OnInService(-1);
+            Gate.Release();
+        }
+    }
+
+    /// <summary>Stall windows open at every multiple of <see cref="BackendBehavior.StallEvery"/> since the epoch; arrivals inside one wait for its end.</summary>
+    public async Task WaitOutStallAsync(long arrival, CancellationToken token)
+    {
+        var every = Behavior.StallEvery;
+        var duration = Behavior.StallDuration;
+        if (every <= TimeSpan.Zero || duration <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var sinceEpoch = Time.GetElapsedTime(Epoch, arrival);
+        var phase = TimeSpan.FromTicks(sinceEpoch.Ticks % every.Ticks);
+        if (sinceEpoch < every || phase >= duration)
+        {
+            return;
+        }
+
+        var remaining = duration - phase - Time.GetElapsedTime(arrival);
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining, Time, token).ConfigureAwait(false);
+        }
+    }
+
     public void ResetCounters()
     {
         Received.Reset();

@@ -3,34 +3,19 @@ using System.Diagnostics;
 namespace Balancer.Client.Lab;
 
 /// <summary>
-/// Sends each request where its expected time to a successful answer is smallest, reading what no real client can
-/// see: each backend's true queue (<c>QueueLength</c>, at least the requests this handler has on the way to it),
-/// capacity, current mean service time × slowdown, open stall window, fault shares, black hole and whether it runs.
-/// Expected time = (time left in the stall + max(0, ahead + 1 − capacity) ÷ capacity × mean + mean) ÷ share answered
-/// without a fault, as the simulator's oracle computes it. Ties go to the first best after a random start.
+/// Chooses the backend whose expected time to a successful answer is smallest, reading what no real client can see:
+/// each backend's true queue (<see cref="LabBackendSet.QueueLength"/>, at least the requests this picker has on the
+/// way to it), capacity, current mean service time × slowdown, open stall window, fault shares, black hole and
+/// whether it runs. Expected time = (time left in the stall + max(0, ahead + 1 − capacity) ÷ capacity × mean + mean)
+/// ÷ share answered without a fault, as the simulator's oracle computes it. Ties go to the first best after a random
+/// start. One picker per client instance; the gRPC mode's oracle uses it too.
 /// </summary>
-internal sealed class OracleHandler(LabBackends backends) : DelegatingHandler
+internal sealed class OraclePicker(LabBackendSet backends)
 {
     private readonly int[] _onTheWay = new int[backends.Count];
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        var logical = request.RequestUri!;
-        var index = Pick();
-        Interlocked.Increment(ref _onTheWay[index]);
-        request.RequestUri = new Uri(backends.Backends[index].Address, logical.PathAndQuery);
-        try
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _onTheWay[index]);
-            request.RequestUri = logical;
-        }
-    }
-
-    private int Pick()
+    /// <summary>Picks a backend and counts the request on the way to it, until <see cref="Done"/>.</summary>
+    public int Pick()
     {
         var count = backends.Count;
         var now = Stopwatch.GetTimestamp();
@@ -48,24 +33,49 @@ internal sealed class OracleHandler(LabBackends backends) : DelegatingHandler
             }
         }
 
+        Interlocked.Increment(ref _onTheWay[best]);
         return best;
     }
 
+    /// <summary>Ends a request that <see cref="Pick"/> sent to backend <paramref name="index"/>.</summary>
+    public void Done(int index) => Interlocked.Decrement(ref _onTheWay[index]);
+
     private double Cost(int index, long now)
     {
-        var backend = backends.Backends[index];
-        var behavior = backend.Behavior;
+        var behavior = backends.BehaviorOf(index);
         var success = 1 - behavior.ResetRate - behavior.FailureRate;
-        if (!backend.IsRunning || behavior.BlackHole || success <= 0)
+        if (!backends.IsRunning(index) || behavior.BlackHole || success <= 0)
         {
             return double.PositiveInfinity;
         }
 
         var mean = behavior.MeanServiceTime.TotalSeconds * behavior.SlowdownFactor;
         var capacity = behavior.Capacity;
-        var ahead = Math.Max(backend.QueueLength, Volatile.Read(ref _onTheWay[index]));
+        var ahead = Math.Max(backends.QueueLength(index), Volatile.Read(ref _onTheWay[index]));
         var stallLeft = Math.Max(0, backends.StallEnd(index) - now) / (double)Stopwatch.Frequency;
         return (stallLeft + (Math.Max(0, ahead + 1 - capacity) * mean / capacity) + mean) / success;
+    }
+}
+
+/// <summary>Sends each request where <see cref="OraclePicker"/> says.</summary>
+internal sealed class OracleHandler(LabBackends backends) : DelegatingHandler
+{
+    private readonly OraclePicker _picker = new(backends);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var logical = request.RequestUri!;
+        var index = _picker.Pick();
+        request.RequestUri = new Uri(backends.Backends[index].Address, logical.PathAndQuery);
+        try
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _picker.Done(index);
+            request.RequestUri = logical;
+        }
     }
 }
 

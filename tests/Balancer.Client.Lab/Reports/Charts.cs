@@ -19,7 +19,8 @@ internal static class Charts
     private static readonly Color[] s_percentileColors = [Color.FromHex("#4C72B0"), Color.FromHex("#55A868"), Color.FromHex("#DD8452"), Color.FromHex("#C44E52")];
     private static readonly Color[] s_badColors = [Color.FromHex("#D62728"), Color.FromHex("#FF7F0E"), Color.FromHex("#9467BD")];
 
-    public static void WriteLatency(ScenarioReport report, string path)
+    /// <param name="label">The title's name of the scenario, or <see langword="null"/> for its own name.</param>
+    public static void WriteLatency(ScenarioReport report, string path, string? label = null)
     {
         var plot = new Plot();
         var contenders = report.Contenders.Where(c => c.P50Ms is not null).ToArray();
@@ -73,7 +74,7 @@ internal static class Charts
         plot.Axes.SetLimits(-0.6, contenders.Length - 0.4, 0, Log(Math.Max(10, top)) + 0.15);
         plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
         plot.YLabel("latency, ms (log scale)");
-        plot.Title($"{report.Plan.Scenario.Name}: latency from intended send time — median of {report.Repeats} runs, whisker = min–max");
+        plot.Title($"{label ?? report.Plan.Scenario.Name}: latency from intended send time — median of {report.Repeats} runs, whisker = min–max");
         plot.Legend.ManualItems.AddRange(percentiles.Select((p, i) => new LegendItem { LabelText = p.Label, FillColor = s_percentileColors[i] }));
         plot.Legend.Alignment = Alignment.UpperLeft;
         plot.ShowLegend();

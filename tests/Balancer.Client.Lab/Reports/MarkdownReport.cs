@@ -107,7 +107,7 @@ internal static class MarkdownReport
         return builder.ToString().TrimEnd();
     }
 
-    private static string ShareTable(ScenarioReport report)
+    public static string ShareTable(ScenarioReport report)
     {
         var names = report.Plan.Backends.Select(b => b.Name).ToArray();
         var builder = new StringBuilder();

@@ -75,15 +75,18 @@ internal sealed record ContenderSummary
     /// <summary>Gets each backend's median share (0 to 1) of the requests the backends received.</summary>
     public IReadOnlyList<double> MedianBackendShares { get; init; } = [];
 
-    public static ContenderSummary Create(LabContender contender, IReadOnlyList<RunResult> runs)
+    public static ContenderSummary Create(LabContender contender, IReadOnlyList<RunResult> runs) =>
+        Create(contender.Name, contender.Description, runs);
+
+    public static ContenderSummary Create(string name, string description, IReadOnlyList<RunResult> runs)
     {
         var ok = runs.Where(r => r.Failure is null).ToArray();
         Stat? Of(Func<RunResult, double?> metric) => Stat.Of(ok.Select(metric));
         var backends = ok.Length == 0 ? 0 : ok[0].ReceivedByBackend.Count;
         return new ContenderSummary
         {
-            Name = contender.Name,
-            Description = contender.Description,
+            Name = name,
+            Description = description,
             Runs = runs,
             P50Ms = Of(r => r.P50Ms),
             P90Ms = Of(r => r.P90Ms),

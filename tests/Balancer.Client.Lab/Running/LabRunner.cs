@@ -33,39 +33,45 @@ internal static class LabRunner
 
         await using (clients.ConfigureAwait(false))
         {
-            var names = backends.Backends.Select(b => b.Name).ToArray();
-            var generator = new LoadGenerator(clients.Clients, names, plan.OfferedRate, plan.Duration, seed, plan.RequestClasses);
-            var sampler = new ShareSampler();
-            var process = Process.GetCurrentProcess();
-            var cpuBefore = process.TotalProcessorTime;
-            var gcBefore = GC.GetTotalPauseDuration();
-            var machineBefore = SystemCpu.Read();
-            var start = Stopwatch.GetTimestamp() + (long)(s_lead.TotalSeconds * Stopwatch.Frequency);
-            using var stop = new CancellationTokenSource();
-            var timeline = backends.RunTimelineAsync(plan.Timeline, start, stop.Token);
-            var sampling = sampler.RunAsync(backends, start, stop.Token);
-            await generator.RunAsync(start).ConfigureAwait(false);
-            var elapsed = Stopwatch.GetElapsedTime(start);
-            process.Refresh();
-            var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed.TotalSeconds / Environment.ProcessorCount * 100;
-            var gcPause = GC.GetTotalPauseDuration() - gcBefore;
-            var machineCpu = SystemCpu.Read().PercentSince(machineBefore);
-            await stop.CancelAsync().ConfigureAwait(false);
-            await sampling.ConfigureAwait(false);
-            try
-            {
-                await timeline.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.Error.WriteLine($"  note: the timeline of {plan.Scenario.Name} had not finished when the load ended.");
-            }
-
-            return Summarize(plan, contender, repeat, generator, sampler, backends, cpu, machineCpu, gcPause, wall.Elapsed);
+            return await MeasureAsync(plan, contender.Name, repeat, seed, backends, new HttpLoadTarget(clients.Clients), wall).ConfigureAwait(false);
         }
     }
 
-    private static RunResult Summarize(LabPlan plan, LabContender contender, int repeat, LoadGenerator generator, ShareSampler sampler, LabBackends backends, double cpu, double machineCpu, TimeSpan gcPause, TimeSpan wall)
+    /// <summary>Sends the plan's load through <paramref name="target"/> to running <paramref name="backends"/>, with the timeline and the share sampler on the same clock.</summary>
+    public static async Task<RunResult> MeasureAsync(LabPlan plan, string contender, int repeat, int seed, LabBackendSet backends, LoadTarget target, Stopwatch wall)
+    {
+        var names = plan.Backends.Select(b => b.Name).ToArray();
+        var generator = new LoadGenerator(target, names, plan.OfferedRate, plan.Duration, seed, plan.RequestClasses);
+        var sampler = new ShareSampler();
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var gcBefore = GC.GetTotalPauseDuration();
+        var machineBefore = SystemCpu.Read();
+        var start = Stopwatch.GetTimestamp() + (long)(s_lead.TotalSeconds * Stopwatch.Frequency);
+        using var stop = new CancellationTokenSource();
+        var timeline = backends.RunTimelineAsync(plan.Timeline, start, stop.Token);
+        var sampling = sampler.RunAsync(backends, start, stop.Token);
+        await generator.RunAsync(start).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed.TotalSeconds / Environment.ProcessorCount * 100;
+        var gcPause = GC.GetTotalPauseDuration() - gcBefore;
+        var machineCpu = SystemCpu.Read().PercentSince(machineBefore);
+        await stop.CancelAsync().ConfigureAwait(false);
+        await sampling.ConfigureAwait(false);
+        try
+        {
+            await timeline.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"  note: the timeline of {plan.Scenario.Name} had not finished when the load ended.");
+        }
+
+        return Summarize(plan, contender, repeat, generator, sampler, backends, cpu, machineCpu, gcPause, wall.Elapsed);
+    }
+
+    private static RunResult Summarize(LabPlan plan, string contender, int repeat, LoadGenerator generator, ShareSampler sampler, LabBackendSet backends, double cpu, double machineCpu, TimeSpan gcPause, TimeSpan wall)
     {
         var latency = generator.Latency;
         var received = backends.ReceivedCounts();
@@ -95,7 +101,7 @@ internal static class LabRunner
         var noEndpoint = generator.Count(RequestOutcome.NoEndpoint);
         return new RunResult
         {
-            Contender = contender.Name,
+            Contender = contender,
             Repeat = repeat,
             Sent = sent,
             Succeeded = generator.Count(RequestOutcome.Succeeded),

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Sockets;
-using Balancer.Client.Testing;
 using Balancer.Client.Testing.Simulation;
 using HdrHistogram;
 
@@ -31,7 +29,7 @@ internal sealed class LoadGenerator
     public const long HighestTrackableMicroseconds = 600_000_000;
     private static readonly TimeSpan s_minimumWait = TimeSpan.FromMilliseconds(1);
 
-    private readonly IReadOnlyList<HttpClient> _clients;
+    private readonly LoadTarget _target;
     private readonly Dictionary<string, int> _backendIndexes;
     private readonly double _rate;
     private readonly TimeSpan _duration;
@@ -49,6 +47,12 @@ internal sealed class LoadGenerator
 
     /// <param name="postShare">The share of requests sent as a POST with a body of its own (<c>post-{n}</c>), so that the backends' request logs can tell a POST that arrived twice.</param>
     public LoadGenerator(IReadOnlyList<HttpClient> clients, IReadOnlyList<string> backendNames, double rate, TimeSpan duration, int seed, IReadOnlyList<RequestClass> requestClasses, double postShare = 0)
+        : this(new HttpLoadTarget(clients), backendNames, rate, duration, seed, requestClasses, postShare)
+    {
+    }
+
+    /// <summary>Sends the load through <paramref name="target"/> (the gRPC mode's clients, for example).</summary>
+    public LoadGenerator(LoadTarget target, IReadOnlyList<string> backendNames, double rate, TimeSpan duration, int seed, IReadOnlyList<RequestClass> requestClasses, double postShare = 0)
     {
         _postShare = postShare;
         // Without request classes every request asks for the same path; with them, each draws its path by share.
@@ -56,7 +60,7 @@ internal sealed class LoadGenerator
         var total = requestClasses.Sum(c => c.Share);
         var cumulative = 0.0;
         _pathCumulative = [.. requestClasses.Select(c => cumulative += c.Share / total)];
-        _clients = clients;
+        _target = target;
         _backendIndexes = backendNames.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
         _answeredBy = new long[backendNames.Count];
         _rate = rate;
@@ -99,7 +103,7 @@ internal sealed class LoadGenerator
             var now = Stopwatch.GetTimestamp();
             while (offset < durationTicks && start + offset <= now)
             {
-                var client = _clients.Count == 1 ? _clients[0] : _clients[_random.Next(_clients.Count)];
+                var client = _target.Clients == 1 ? 0 : _random.Next(_target.Clients);
                 var post = _postShare > 0 && _random.NextDouble() < _postShare;
                 inFlight.Add(SendAsync(client, NextPath(), start + offset, post));
                 offset += NextGapTicks(frequency);
@@ -132,45 +136,35 @@ internal sealed class LoadGenerator
         return _paths[index < 0 ? _paths.Length - 1 : index];
     }
 
-    private async Task SendAsync(HttpClient client, Uri path, long due, bool post)
+    private async Task SendAsync(int client, Uri path, long due, bool post)
     {
         // Start on the thread pool, so that a selector or connect that blocks does not hold back the schedule.
         await Task.Yield();
         DispatchLag.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(due).TotalMicroseconds, 1, HighestTrackableMicroseconds));
         var number = Interlocked.Increment(ref _sent);
+        if (post)
+        {
+            Interlocked.Increment(ref _postsSent);
+        }
+
         var outcome = RequestOutcome.Other;
         try
         {
-            HttpResponseMessage sent;
-            if (post)
-            {
-                Interlocked.Increment(ref _postsSent);
-                using var body = new StringContent(FormattableString.Invariant($"post-{number}"));
-                sent = await client.PostAsync(path, body).ConfigureAwait(false);
-            }
-            else
-            {
-                sent = await client.GetAsync(path).ConfigureAwait(false);
-            }
-
-            using var response = sent;
-            if (response.Headers.TryGetValues(BackendHeaders.Backend, out var names)
-                && _backendIndexes.TryGetValue(names.First(), out var index))
+            var answer = await _target.SendAsync(client, path, post, number).ConfigureAwait(false);
+            outcome = answer.Outcome;
+            if (answer.Backend is { } name && _backendIndexes.TryGetValue(name, out var index))
             {
                 Interlocked.Increment(ref _answeredBy[index]);
             }
 
-            var code = (int)response.StatusCode;
-            outcome = response.IsSuccessStatusCode ? RequestOutcome.Succeeded : code >= 500 ? RequestOutcome.Status5xx : RequestOutcome.StatusOther;
-            if (outcome != RequestOutcome.Succeeded)
+            if (answer.Error is { } error)
             {
-                Sample($"HTTP {code}");
+                Sample(error);
             }
         }
         catch (Exception exception)
         {
-            outcome = Classify(exception);
-            Sample($"{outcome}: {exception.GetType().Name}: {Innermost(exception).Message}");
+            Sample($"{outcome}: {exception.GetType().Name}: {LoadTarget.Innermost(exception).Message}");
         }
         finally
         {
@@ -181,54 +175,6 @@ internal sealed class LoadGenerator
                 Interlocked.Increment(ref post ? ref _failedPosts : ref _failedGets);
             }
         }
-    }
-
-    private static RequestOutcome Classify(Exception exception)
-    {
-        switch (exception)
-        {
-            case TaskCanceledException { InnerException: TimeoutException }:
-                return RequestOutcome.Timeout;
-            case NoAvailableEndpointException:
-                return RequestOutcome.NoEndpoint;
-            case HttpRequestException http:
-                var socket = FindInner<SocketException>(http);
-                if (socket?.SocketErrorCode == SocketError.ConnectionRefused || http.HttpRequestError == HttpRequestError.ConnectionError)
-                {
-                    return RequestOutcome.Refused;
-                }
-
-                return http.HttpRequestError == HttpRequestError.ResponseEnded || socket?.SocketErrorCode == SocketError.ConnectionReset || FindInner<IOException>(http) is not null
-                    ? RequestOutcome.Reset
-                    : RequestOutcome.Other;
-            default:
-                return RequestOutcome.Other;
-        }
-    }
-
-    private static T? FindInner<T>(Exception exception)
-        where T : Exception
-    {
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is T match)
-            {
-                return match;
-            }
-        }
-
-        return null;
-    }
-
-    private static Exception Innermost(Exception exception)
-    {
-        var e = exception;
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-
-        return e;
     }
 
     private void Sample(string message)

@@ -14,7 +14,7 @@ internal sealed class ShareSampler
 
     public IReadOnlyList<(double Seconds, long[] Counts)> Samples => _samples;
 
-    public async Task RunAsync(LabBackends backends, long start, CancellationToken cancellationToken)
+    public async Task RunAsync(LabBackendSet backends, long start, CancellationToken cancellationToken)
     {
         _samples.Add((0, new long[backends.Count]));
         for (var tick = 1; !cancellationToken.IsCancellationRequested; tick++)
