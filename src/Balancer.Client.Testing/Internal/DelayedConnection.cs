@@ -106,10 +106,11 @@ internal sealed class DelayedConnection(Socket client, IPEndPoint target, Func<T
             {
                 try
                 {
-                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), chunk.Due);
-                    if (wait > TimeSpan.Zero)
+                    // Timers may fire a little early (their clock ticks in milliseconds): wait again until the chunk is due.
+                    TimeSpan wait;
+                    while ((wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), chunk.Due)) > TimeSpan.Zero)
                     {
-                        await Task.Delay(wait, reset.Token).ConfigureAwait(false);
+                        await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, reset.Token).ConfigureAwait(false);
                     }
 
                     switch (chunk.Length)
