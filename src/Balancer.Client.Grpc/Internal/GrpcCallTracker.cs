@@ -93,7 +93,16 @@ internal sealed class GrpcCallTracker : ISubchannelCallTracker
             var sent = _sent;
             if (sent is { IsCompletedSuccessfully: true })
             {
-                GrpcFeedbackHandler.OnResponse(this, sent.Result);
+                try
+                {
+                    GrpcFeedbackHandler.OnResponse(this, sent.Result);
+                }
+                catch (Exception exception)
+                {
+                    // The response went away under us (its connection was torn down): never fail the call from here.
+                    GrpcLog.CompletionFailed(_state.Logger, exception, _state.Name, _endpoint.Key);
+                    GrpcFeedbackHandler.OnFailure(this, _request, exception);
+                }
             }
             else if ((context.Error ?? sent?.Exception?.InnerException) is { } failure)
             {
