@@ -136,7 +136,7 @@ public sealed class GrpcEndpointSourceTests
         await using var backends = await GrpcBackends.StartAsync(3);
         var source = new Balancer.Client.Endpoints.ManualEndpointSource();
         var services = new ServiceCollection();
-        services.AddGrpcClient<Echo.Echo.EchoClient>("echo").AddBalancer(_ => { }).AddEndpointSource(_ => source);
+        services.AddGrpcClient<Echo.Echo.EchoClient>("echo").AddBalancer(o => o.Selector = Balancer.Client.Selection.EndpointSelectorNames.RoundRobin).AddEndpointSource(_ => source);
         await using var provider = services.BuildServiceProvider();
         var client = provider.Echo("echo");
 
