@@ -39,7 +39,8 @@ services.AddGrpcClient<Greeter.GreeterClient>("greeter")
                     InitialBackoff = TimeSpan.FromMilliseconds(20),
                     MaxBackoff = TimeSpan.FromMilliseconds(500),
                     BackoffMultiplier = 2,
-                    RetryableStatusCodes = { StatusCode.Unavailable },
+                    // INTERNAL too: grpc-dotnet reports a call whose connection a stopping server closed that way.
+                    RetryableStatusCodes = { StatusCode.Unavailable, StatusCode.Internal },
                 },
             },
         },

@@ -25,7 +25,8 @@ public sealed class GrpcResilienceTests
                     InitialBackoff = TimeSpan.FromMilliseconds(10),
                     MaxBackoff = TimeSpan.FromMilliseconds(200),
                     BackoffMultiplier = 2,
-                    RetryableStatusCodes = { StatusCode.Unavailable },
+                    // grpc-dotnet reports a call whose connection the stopping server closed (GOAWAY) as INTERNAL.
+                    RetryableStatusCodes = { StatusCode.Unavailable, StatusCode.Internal },
                 },
             },
         },
