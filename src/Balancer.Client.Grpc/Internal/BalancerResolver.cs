@@ -33,7 +33,17 @@ internal sealed class BalancerResolver(BalancerClientState state) : Resolver
         Schedule();
     }
 
-    public override void Refresh() => Schedule();
+    public override void Refresh()
+    {
+        if (state.EndpointSet.Endpoints.Length == 0 && state.HasSources)
+        {
+            // Sources have not published yet: an empty answer now would fail the first calls; wait as Start does.
+            _ = WaitThenPublishAsync();
+            return;
+        }
+
+        Schedule();
+    }
 
     protected override void Dispose(bool disposing)
     {
