@@ -5,8 +5,6 @@ namespace Balancer.Client.Grpc.Tests;
 
 public sealed class GrpcHealthTests
 {
-    private static readonly TimeSpan s_waitLimit = TimeSpan.FromSeconds(20);
-
     [Fact]
     public async Task ActiveChecks_UseTheGrpcHealthProtocol_AndTakeANotServingServerOut()
     {
@@ -20,7 +18,7 @@ public sealed class GrpcHealthTests
         var inspector = provider.GetRequiredService<IBalancerInspector>();
         var client = provider.Echo("echo");
         (await client.CallAsync(10, 1)).Should().BeEmpty();
-        await WaitUntilAsync(() => Status(inspector, backends[1]) == EndpointHealthStatus.FailingHealthChecks);
+        await Eventually.UntilAsync(() => Status(inspector, backends[1]) == EndpointHealthStatus.FailingHealthChecks);
         backends.ResetCounters();
 
         (await client.CallAsync(200, 2)).Should().BeEmpty();
@@ -30,7 +28,7 @@ public sealed class GrpcHealthTests
 
         // SERVING again: it is checked back in.
         backends[1].Health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
-        await WaitUntilAsync(() => Status(inspector, backends[1]) is EndpointHealthStatus.Healthy or EndpointHealthStatus.SlowStart);
+        await Eventually.UntilAsync(() => Status(inspector, backends[1]) is EndpointHealthStatus.Healthy or EndpointHealthStatus.SlowStart);
     }
 
     [Fact]
@@ -47,23 +45,9 @@ public sealed class GrpcHealthTests
         await client.CallAsync(50, 2); // its subchannel sees the refusal and leaves the picker
         await backends[1].RestartAsync();
 
-        await WaitUntilAsync(() => Status(inspector, backends[1]) == EndpointHealthStatus.SlowStart, async () => await client.CallAsync(10, 1));
+        await Eventually.UntilAsync(() => Status(inspector, backends[1]) == EndpointHealthStatus.SlowStart, async () => await client.CallAsync(10, 1));
     }
 
     private static EndpointHealthStatus Status(IBalancerInspector inspector, GrpcBackend backend) =>
         inspector.GetSnapshot("echo")!.Endpoints.Single(e => e.Address.Port == backend.Port).Health;
-
-    private static async Task WaitUntilAsync(Func<bool> condition, Func<Task>? between = null)
-    {
-        using var timeout = new CancellationTokenSource(s_waitLimit);
-        while (!condition())
-        {
-            if (between is not null)
-            {
-                await between();
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
-    }
 }

@@ -10,8 +10,6 @@ namespace Balancer.Client.Grpc.Tests;
 
 public sealed class GrpcResilienceTests
 {
-    private static readonly TimeSpan s_waitLimit = TimeSpan.FromSeconds(20);
-
     private static ServiceConfig RetryOnUnavailable() => new()
     {
         MethodConfigs =
@@ -41,7 +39,7 @@ public sealed class GrpcResilienceTests
         (await client.CallAsync(60, 4)).Should().BeEmpty();
 
         var load = client.CallAsync(1500, 6);
-        await WaitUntilAsync(() => backends[1].Received > 150);
+        await Eventually.UntilAsync(() => backends[1].Received > 150);
         await backends[1].StopAsync();
         var failures = await load;
 
@@ -80,11 +78,11 @@ public sealed class GrpcResilienceTests
         // Replace server-2 by server-3 while calls run.
         config["Endpoints:2:Address"] = backends[3].Address;
         config.Reload();
-        await WaitUntilAsync(() => backends[3].Received > 50);
+        await Eventually.UntilAsync(() => backends[3].Received > 50);
         var before = backends[2].Received;
-        await WaitUntilAsync(() => backends[3].Received > 150);
+        await Eventually.UntilAsync(() => backends[3].Received > 150);
         await backends[2].StopAsync();
-        await WaitUntilAsync(() => backends[3].Received > 300);
+        await Eventually.UntilAsync(() => backends[3].Received > 300);
         stop.Cancel();
         await load;
 
@@ -148,14 +146,5 @@ public sealed class GrpcResilienceTests
         var start = () => provider.GetRequiredService<IStartupValidator>().Validate();
 
         start.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain("'echo'").And.Contain("Selector").And.Contain("Fastest");
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(s_waitLimit);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 }
