@@ -11,6 +11,9 @@ namespace Balancer.Client.Grpc;
 /// </summary>
 public static class BalancerGrpcPolicyNames
 {
+    /// <summary>The <see cref="EndpointSelectorNames.LeastLatency"/> selector.</summary>
+    public const string LeastLatency = "least_latency";
+
     /// <summary>The <see cref="EndpointSelectorNames.PeakEwma"/> selector.</summary>
     public const string PeakEwma = "peak_ewma";
 
@@ -73,5 +76,5 @@ public static class BalancerGrpcPolicyNames
         return builder.ToString();
     }
 
-    internal static readonly string[] BuiltIn = [PeakEwma, PowerOfTwoChoices, MlScored, NetworkAware, ConsistentHash, WeightedRoundRobin, RoundRobin, Random, Client];
+    internal static readonly string[] BuiltIn = [LeastLatency, PeakEwma, PowerOfTwoChoices, MlScored, NetworkAware, ConsistentHash, WeightedRoundRobin, RoundRobin, Random, Client];
 }

@@ -21,6 +21,9 @@ public sealed class EndpointStats
     private int _inFlight;
     private double _latencySeconds = double.NaN;
     private long _latencyTimestamp;
+    private double _meanLatencySeconds = double.NaN;
+    private long _meanTimestamp;
+    private int _meanWarmUpSamples;
     private double _decayedRequests;
     private double _decayedFailures;
     private double _decayedBackPressure;
@@ -194,6 +197,68 @@ public sealed class EndpointStats
     }
 
     /// <summary>
+    /// The recent mean latency in seconds at <paramref name="timestamp"/>: an exponentially weighted mean of the
+    /// samples with a time constant of τ ÷ <see cref="FeedbackConstants.MeanLatencyDecayDivisor"/> (1 s by default),
+    /// each sample's share kept between 1/16 and 1/2, so it follows queueing on the endpoint within a second, without
+    /// Peak EWMA's bias towards the worst recent sample. The first sample is left out (connection setup, cold code);
+    /// until the next one the endpoint counts as unknown: half the client-wide prior, so it is tried again soon.
+    /// While no sample arrives it returns towards the client-wide prior, by e^(−2 × age ÷ τ), and after τ ÷ 2 falls below
+    /// it by the same factor: an endpoint left alone because it was slow is tried again once its record is old, and one left
+    /// alone while others served well enough (it had failed, or others were as fast) is tried again however busy or
+    /// fast the others are.
+    /// </summary>
+    internal double GetMeanLatency(long timestamp)
+    {
+        var prior = _settings.Prior.Estimate;
+        var mean = Volatile.Read(ref _meanLatencySeconds);
+        if (double.IsNaN(mean))
+        {
+            // Nothing known (a new endpoint, or one reachable again after it refused connections): optimistic, so it
+            // is tried at once rather than only when every known endpoint is busier than average.
+            return prior * FeedbackConstants.UnknownMeanLatencyShareOfPrior;
+        }
+
+        var age = (timestamp - Volatile.Read(ref _meanTimestamp)) * _settings.InverseDecayTimestampUnits * FeedbackConstants.StaleMeanLatencyDecayFactor;
+        if (age <= FeedbackConstants.NegligibleDecayAge)
+        {
+            return mean;
+        }
+
+        var decay = Math.Exp(-age);
+        var estimate = prior + ((mean - prior) * decay);
+        return age <= 1 ? estimate : estimate * decay * Math.E;
+    }
+
+    /// <summary>
+    /// The number of this client's requests the endpoint usually holds at once, by Little's law: recent throughput
+    /// (requests completed in the last τ, decayed, ÷ τ) × <see cref="GetMeanLatency"/>. It is the endpoint's observed
+    /// concurrency: an endpoint that serves many requests at once without slowing down shows a high value, so requests
+    /// in flight there weigh less than on one that serves them one by one.
+    /// </summary>
+    internal double GetTypicalInFlight(long timestamp) => GetTypicalInFlight(timestamp, GetMeanLatency(timestamp));
+
+    /// <summary>As <see cref="GetTypicalInFlight(long)"/>, with the <see cref="GetMeanLatency"/> the caller already read.</summary>
+    internal double GetTypicalInFlight(long timestamp, double meanLatency)
+    {
+        var last = Volatile.Read(ref _outcomeTimestamp);
+        if (last == 0)
+        {
+            return 0;
+        }
+
+        var inverseDecay = _settings.InverseDecayTimestampUnits;
+        var age = (timestamp - last) * inverseDecay;
+        var requests = Volatile.Read(ref _decayedRequests);
+        if (age > FeedbackConstants.NegligibleDecayAge)
+        {
+            requests *= Math.Exp(-age);
+        }
+
+        // requests ÷ τ is the throughput per second; τ in seconds = 1 ÷ (inverseDecay × frequency).
+        return requests * inverseDecay * _settings.TimeProvider.TimestampFrequency * meanLatency;
+    }
+
+    /// <summary>
     /// The factor by which failures raise the cost of the endpoint in the performance-based selectors:
     /// (1 + 10 × failure rate) × 2^min(consecutive failures, 10), or 1 when nothing was heard for τ. 1 for an endpoint that does not fail; a flaky endpoint
     /// pays in proportion to its failure rate; a dead one (refusing every connection) is priced out within a few
@@ -208,6 +273,25 @@ public sealed class EndpointStats
 
         var consecutive = Math.Min(Volatile.Read(ref _consecutiveFailures), FeedbackConstants.MaxConsecutiveFailurePenaltyExponent);
         return (1 + (FeedbackConstants.FailureRatePenalty * FailureRate)) * (1 << consecutive);
+    }
+
+    /// <summary>
+    /// As <see cref="GetFailurePenalty"/>, with the failure rate weighed by how much recent evidence there is: × R ÷ (R +
+    /// <see cref="FeedbackConstants.FailureEvidenceRequests"/>), R the decayed requests of the last τ as of now. An
+    /// endpoint that failed and then got no traffic sheds the rate part as its record ages, so one probe that succeeds
+    /// is not priced at the old rate again; a busy endpoint that keeps failing pays the full rate.
+    /// </summary>
+    internal double GetRecentFailurePenalty(long timestamp)
+    {
+        if ((timestamp - Volatile.Read(ref _outcomeTimestamp)) * _settings.InverseDecayTimestampUnits >= 1)
+        {
+            return 1;
+        }
+
+        var recent = GetRecentRequests(timestamp);
+        var evidence = recent / (recent + FeedbackConstants.FailureEvidenceRequests);
+        var consecutive = Math.Min(Volatile.Read(ref _consecutiveFailures), FeedbackConstants.MaxConsecutiveFailurePenaltyExponent);
+        return (1 + (FeedbackConstants.FailureRatePenalty * FailureRate * evidence)) * (1 << consecutive);
     }
 
     /// <summary>Gets the requests in flight on all endpoints of the same client (see <see cref="FeedbackSettings.InFlight"/>).</summary>
@@ -263,6 +347,7 @@ public sealed class EndpointStats
         }
 
         RecordLatency(latencySeconds, timestamp);
+        RecordMeanLatency(latencySeconds, timestamp);
         RecordOutcome(failure, backPressure, timestamp);
     }
 
@@ -278,6 +363,8 @@ public sealed class EndpointStats
         Volatile.Write(ref _decayedFailures, 0);
         Volatile.Write(ref _decayedBackPressure, 0);
         Volatile.Write(ref _latencySeconds, double.NaN);
+        Volatile.Write(ref _meanLatencySeconds, double.NaN);
+        Volatile.Write(ref _meanWarmUpSamples, 0);
     }
 
     private void RecordLatency(double sample, long timestamp)
@@ -289,6 +376,34 @@ public sealed class EndpointStats
             var current = Volatile.Read(ref _latencySeconds);
             var next = double.IsNaN(current) || sample >= current ? sample : (current * weight) + (sample * (1 - weight));
             if (Interlocked.CompareExchange(ref _latencySeconds, next, current).Equals(current))
+            {
+                return;
+            }
+        }
+    }
+
+    private void RecordMeanLatency(double sample, long timestamp)
+    {
+        // The first answer of an endpoint (or of the process now listening after a reconnect) carries the cost of a new
+        // connection and of cold code on both sides: it says little about the next ones, so the mean starts after it.
+        if (Volatile.Read(ref _meanWarmUpSamples) < FeedbackConstants.MeanLatencyWarmUpSamples
+            && Interlocked.Increment(ref _meanWarmUpSamples) <= FeedbackConstants.MeanLatencyWarmUpSamples)
+        {
+            return;
+        }
+
+        var previous = Interlocked.Exchange(ref _meanTimestamp, timestamp);
+        // A sample's share is 1 - e^(-Δt/τm), kept between 1/16 and 1/2: at high rates the mean still follows the last
+        // 16 samples or so, and one sample after a quiet spell (a stall, a cold connection) cannot replace it alone.
+        var weight = Math.Clamp(
+            Math.Exp(-Math.Max(0, timestamp - previous) * _settings.InverseDecayTimestampUnits * FeedbackConstants.MeanLatencyDecayDivisor),
+            1 - FeedbackConstants.MaxMeanLatencySampleShare,
+            1 - FeedbackConstants.MinMeanLatencySampleShare);
+        while (true)
+        {
+            var current = Volatile.Read(ref _meanLatencySeconds);
+            var next = double.IsNaN(current) ? sample : (current * weight) + (sample * (1 - weight));
+            if (Interlocked.CompareExchange(ref _meanLatencySeconds, next, current).Equals(current))
             {
                 return;
             }

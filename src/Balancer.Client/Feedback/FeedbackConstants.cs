@@ -16,4 +16,31 @@ internal static class FeedbackConstants
 
     /// <summary>Consecutive failures double the cost each, up to 2 to this power.</summary>
     public const int MaxConsecutiveFailurePenaltyExponent = 10;
+
+    /// <summary>The mean latency's time constant is τ divided by this (1 s for the default τ of 10 s).</summary>
+    public const double MeanLatencyDecayDivisor = 10;
+
+    /// <summary>An age (in units of τ) below which decaying by e^(−age) changes an estimate by under 0.1 %: not computed.</summary>
+    public const double NegligibleDecayAge = 0.001;
+
+    /// <summary>The smallest share of the mean latency one sample takes, however close it follows the previous one.</summary>
+    public const double MinMeanLatencySampleShare = 1.0 / 16;
+
+    /// <summary>The largest share of the mean latency one sample takes, however long after the previous one it comes.</summary>
+    public const double MaxMeanLatencySampleShare = 0.5;
+
+    /// <summary>
+    /// A mean latency without new samples returns towards the prior this many times faster than τ: an endpoint left
+    /// alone on a few bad samples (a cold start, a stall) is tried again within seconds rather than tens of seconds.
+    /// </summary>
+    public const double StaleMeanLatencyDecayFactor = 1;
+
+    /// <summary>The recent requests at which the failure rate weighs half in <see cref="EndpointStats.GetRecentFailurePenalty"/>.</summary>
+    public const double FailureEvidenceRequests = 4;
+
+    /// <summary>The mean latency of an endpoint without samples, as a share of the client-wide prior.</summary>
+    public const double UnknownMeanLatencyShareOfPrior = 0.5;
+
+    /// <summary>The samples of a new (or reconnected) endpoint left out of its mean latency.</summary>
+    public const int MeanLatencyWarmUpSamples = 1;
 }

@@ -21,6 +21,15 @@ public static class EndpointSelectorNames
     public const string PowerOfTwoChoices = nameof(PowerOfTwoChoices);
 
     /// <summary>
+    /// The endpoint with the least expected latency for this request, mean latency × max(1, (in flight + 1)
+    /// ÷ (typical in flight + 1)) ÷ weight, where the typical in flight is the endpoint's concurrency as the client
+    /// observes it (Little's law). Compares every endpoint of pools up to 16, and 8 weighted random candidates in larger ones. Moves
+    /// traffic to the endpoints that answer fastest, weighs load by what each endpoint can take at once, and keeps
+    /// trying an endpoint it left as its record ages.
+    /// </summary>
+    public const string LeastLatency = nameof(LeastLatency);
+
+    /// <summary>
     /// The performance-based default: two weighted random samples, the lower peak-EWMA latency × (in flight + 1) ÷ weight
     /// wins. Moves traffic away from slow or failing endpoints within a few requests and brings it back as they recover.
     /// </summary>

@@ -21,6 +21,7 @@ internal sealed class EndpointSelectorRegistry
             [EndpointSelectorNames.RoundRobin] = c => new RoundRobinSelector(RandomSource.Create(c.Options.RandomSeed)),
             [EndpointSelectorNames.Random] = c => new RandomSelector(RandomSource.Create(c.Options.RandomSeed)),
             [EndpointSelectorNames.PowerOfTwoChoices] = c => new PowerOfTwoChoicesSelector(RandomSource.Create(c.Options.RandomSeed)),
+            [EndpointSelectorNames.LeastLatency] = c => new LeastLatencySelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider),
             [EndpointSelectorNames.PeakEwma] = c => new PeakEwmaSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider),
             [EndpointSelectorNames.WeightedRoundRobin] = c => new WeightedRoundRobinSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider, c.Options.WeightedRoundRobin),
             [EndpointSelectorNames.MlScored] = c => new MlScoredSelector(c.ClientName, RandomSource.Create(c.Options.RandomSeed), c.Feedback, c.Options.MlScored),

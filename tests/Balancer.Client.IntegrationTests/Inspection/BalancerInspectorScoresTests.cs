@@ -15,7 +15,11 @@ public sealed class BalancerInspectorScoresTests
             o.Behavior.Distribution = ServiceTimeDistribution.Constant;
             o.Behavior.MeanServiceTime = TimeSpan.FromMilliseconds(i == 2 ? 40 : 2);
         });
-        await using var provider = TestServices.Build("inspect-scores", o => o.AddEndpoints(cluster));
+        await using var provider = TestServices.Build("inspect-scores", o =>
+        {
+            o.Selector = EndpointSelectorNames.PeakEwma;
+            o.AddEndpoints(cluster);
+        });
 
         (await Load.GetAsync(provider.CreateClient("inspect-scores"), "/scores", 300, 4)).Should().Be(0);
         var snapshot = provider.GetRequiredService<IBalancerInspector>().GetSnapshot("inspect-scores")!;

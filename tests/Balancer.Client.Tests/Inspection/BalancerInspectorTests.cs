@@ -215,7 +215,11 @@ public sealed class BalancerInspectorTests : IDisposable
     [Fact]
     public void Scores_PeakEwma_PublishesCostPerEndpoint()
     {
-        var (state, inspector) = Start(o => o.AddEndpoint("http://127.0.0.1:5001").AddEndpoint("http://127.0.0.1:5002"));
+        var (state, inspector) = Start(o =>
+        {
+            o.Selector = EndpointSelectorNames.PeakEwma;
+            o.AddEndpoint("http://127.0.0.1:5001").AddEndpoint("http://127.0.0.1:5002");
+        });
         state.Tracker.Begin(state.Endpoints[0], 1);
         state.Tracker.Begin(state.Endpoints[0], 1);
 
@@ -225,6 +229,26 @@ public sealed class BalancerInspectorTests : IDisposable
         var scores = snapshot.Endpoints.Select(e => e.Score!.Value).ToArray();
         scores[1].Should().BeGreaterThan(0);
         scores[0].Should().BeApproximately(3 * scores[1], 1e-9, "same prior latency, (2 in flight + 1) against (0 + 1)");
+    }
+
+    [Fact]
+    public void Scores_LeastLatency_PublishesExpectedLatencyPerEndpoint()
+    {
+        var (state, inspector) = Start(o =>
+        {
+            o.Selector = EndpointSelectorNames.LeastLatency;
+            o.AddEndpoint("http://127.0.0.1:5001").AddEndpoint("http://127.0.0.1:5002");
+        });
+        state.Tracker.Begin(state.Endpoints[0], 1);
+        state.Tracker.Begin(state.Endpoints[0], 1);
+
+        var snapshot = inspector.GetSnapshot(Name)!;
+
+        snapshot.ScoreDescription.Should().Contain("expected latency");
+        var scores = snapshot.Endpoints.Select(e => e.Score!.Value).ToArray();
+        scores[1].Should().BeGreaterThan(0);
+        scores[0].Should().BeApproximately(3 * scores[1], 1e-9, "same prior latency and no history, (2 in flight + 1) against (0 + 1)");
+        snapshot.Endpoints[0].ScoreNote.Should().Contain("typical in flight 0");
     }
 
     [Fact]
