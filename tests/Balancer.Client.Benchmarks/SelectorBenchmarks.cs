@@ -19,10 +19,11 @@ public class SelectorBenchmarks
     private RandomSelector _random = null!;
     private PowerOfTwoChoicesSelector _powerOfTwoChoices = null!;
     private PeakEwmaSelector _peakEwma = null!;
+    private LeastLatencySelector _leastLatency = null!;
     private WeightedRoundRobinSelector _weightedRoundRobin = null!;
     private SelectionContext _context;
 
-    [Params(8, 100, 1000)]
+    [Params(8, 16, 100, 1000)]
     public int Endpoints { get; set; }
 
     [Params(false, true)]
@@ -36,6 +37,7 @@ public class SelectorBenchmarks
         _random = new RandomSelector(RandomSource.Create(Seed));
         _powerOfTwoChoices = new PowerOfTwoChoicesSelector(RandomSource.Create(Seed));
         _peakEwma = new PeakEwmaSelector(RandomSource.Create(Seed), TimeProvider.System);
+        _leastLatency = new LeastLatencySelector(RandomSource.Create(Seed), TimeProvider.System);
         _weightedRoundRobin = new WeightedRoundRobinSelector(RandomSource.Create(Seed), TimeProvider.System, new WeightedRoundRobinOptions());
     }
 
@@ -50,6 +52,10 @@ public class SelectorBenchmarks
 
     [Benchmark]
     public BalancerEndpoint? PeakEwma() => _peakEwma.Select(in _context);
+
+    /// <summary>A full scan up to 16 endpoints, 8 weighted candidates above.</summary>
+    [Benchmark]
+    public BalancerEndpoint? LeastLatency() => _leastLatency.Select(in _context);
 
     [Benchmark]
     public BalancerEndpoint? WeightedRoundRobin() => _weightedRoundRobin.Select(in _context);

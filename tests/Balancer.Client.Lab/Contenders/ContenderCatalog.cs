@@ -14,6 +14,7 @@ internal static class ContenderCatalog
         new BalancedContender(EndpointSelectorNames.Random),
         new BalancedContender(EndpointSelectorNames.PowerOfTwoChoices),
         new BalancedContender(EndpointSelectorNames.PeakEwma),
+        new BalancedContender(EndpointSelectorNames.LeastLatency),
         new BalancedContender(EndpointSelectorNames.WeightedRoundRobin),
         new BalancedContender(EndpointSelectorNames.MlScored),
         new BalancedContender(EndpointSelectorNames.PeakEwma, hedging: true),
