@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Balancer.Client.Feedback;
 using Balancer.Client.Inspection;
 using Microsoft.Extensions.Configuration;
@@ -75,6 +76,14 @@ public sealed class FaultSoakTests
         bodies.Count.Should().BeGreaterThan(posts - failedPosts - 1, "every POST that succeeded reached exactly one backend");
         var extra = attempts.Count - Requests;
         extra.Should().BeLessThanOrEqualTo((int)(0.2 * Requests) + 10, "retries draw on the budget: 20 % of requests plus 10 per window");
+        // The restarted backend comes back after a reconnect check (1 s, then backing off), which a fast run can end
+        // before: keep sending GETs, bounded, until it has served one (nothing above counts these).
+        var waiting = Stopwatch.StartNew();
+        while (cluster[1].RequestsReceived <= faults.ReceivedByRestartedAtRestart && waiting.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            using var response = await client.GetAsync("/soak/after");
+        }
+
         cluster[1].RequestsReceived.Should().BeGreaterThan(faults.ReceivedByRestartedAtRestart, "the restarted backend gets traffic again");
         var snapshot = provider.GetRequiredService<IBalancerInspector>().GetSnapshot(Name);
         snapshot!.Endpoints.Should().OnlyContain(e => e.InFlight == 0, "every attempt left the in-flight count");
