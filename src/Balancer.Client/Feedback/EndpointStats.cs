@@ -199,7 +199,7 @@ public sealed class EndpointStats
     /// <summary>
     /// The recent mean latency in seconds at <paramref name="timestamp"/>: an exponentially weighted mean of the
     /// samples with a time constant of τ ÷ <see cref="FeedbackConstants.MeanLatencyDecayDivisor"/> (1 s by default),
-    /// each sample's share kept between 1/16 and 1/2, so it follows queueing on the endpoint within a second, without
+    /// each sample's share at least 1/16, so it follows queueing on the endpoint within a second, without
     /// Peak EWMA's bias towards the worst recent sample. The first sample is left out (connection setup, cold code);
     /// until the next one the endpoint counts as unknown: half the client-wide prior, so it is tried again soon.
     /// While no sample arrives it returns towards the client-wide prior, by e^(−2 × age ÷ τ), and after τ ÷ 2 falls below
@@ -228,6 +228,12 @@ public sealed class EndpointStats
         var estimate = prior + ((mean - prior) * decay);
         return age <= 1 ? estimate : estimate * decay * Math.E;
     }
+
+    /// <summary>Gets a value indicating whether the endpoint has a mean latency yet (see <see cref="GetMeanLatency"/>).</summary>
+    internal bool HasMeanLatency => !double.IsNaN(Volatile.Read(ref _meanLatencySeconds));
+
+    /// <summary>Gets the client-wide average latency in seconds, the prior of endpoints without samples.</summary>
+    internal double PriorLatency => _settings.Prior.Estimate;
 
     /// <summary>
     /// The number of this client's requests the endpoint usually holds at once, by Little's law: recent throughput
@@ -393,8 +399,9 @@ public sealed class EndpointStats
         }
 
         var previous = Interlocked.Exchange(ref _meanTimestamp, timestamp);
-        // A sample's share is 1 - e^(-Δt/τm), kept between 1/16 and 1/2: at high rates the mean still follows the last
-        // 16 samples or so, and one sample after a quiet spell (a stall, a cold connection) cannot replace it alone.
+        // A sample's share is 1 - e^(-Δt/τm), at least 1/16: at high rates the mean still follows the last 16 samples
+        // or so; after a quiet spell one sample replaces it (an endpoint tried again after its record aged is judged on
+        // what it does now).
         var weight = Math.Clamp(
             Math.Exp(-Math.Max(0, timestamp - previous) * _settings.InverseDecayTimestampUnits * FeedbackConstants.MeanLatencyDecayDivisor),
             1 - FeedbackConstants.MaxMeanLatencySampleShare,

@@ -27,7 +27,7 @@ internal static class FeedbackConstants
     public const double MinMeanLatencySampleShare = 1.0 / 16;
 
     /// <summary>The largest share of the mean latency one sample takes, however long after the previous one it comes.</summary>
-    public const double MaxMeanLatencySampleShare = 0.5;
+    public const double MaxMeanLatencySampleShare = 1;
 
     /// <summary>
     /// A mean latency without new samples returns towards the prior this many times faster than τ: an endpoint left

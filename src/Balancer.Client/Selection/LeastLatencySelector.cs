@@ -86,6 +86,15 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
     internal static double Cost(BalancerEndpoint endpoint, long timestamp)
     {
         var stats = endpoint.Stats;
+        if (!stats.HasMeanLatency)
+        {
+            // Unknown (new, or back after refusing connections): the cheapest of all while none of this client's
+            // requests is on it, so it is tried at once whatever the others' records; then priced as a queue, so it
+            // gets one request at a time until it has a mean. Failures still price it out.
+            var unknown = stats.InFlight == 0 ? SelectionConstants.UnknownEndpointCostShare : stats.InFlight + 1;
+            return stats.PriorLatency * unknown * stats.GetRecentFailurePenalty(timestamp) / endpoint.Weight;
+        }
+
         var mean = stats.GetMeanLatency(timestamp);
         // Below its usual load an endpoint answers in its mean time, not faster: the factor never goes under 1, so an
         // endpoint that has all of a client's traffic does not look cheaper than an idle one of the same speed.

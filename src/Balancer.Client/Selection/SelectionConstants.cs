@@ -14,4 +14,7 @@ internal static class SelectionConstants
 
     /// <summary>The width of the random factor on each candidate's cost: ±5 %.</summary>
     public const double CostJitter = 0.1;
+
+    /// <summary>The cost of an endpoint without a mean latency and without requests in flight, as a share of the client-wide average latency.</summary>
+    public const double UnknownEndpointCostShare = 0.01;
 }

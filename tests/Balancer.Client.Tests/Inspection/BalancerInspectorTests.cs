@@ -247,7 +247,7 @@ public sealed class BalancerInspectorTests : IDisposable
         snapshot.ScoreDescription.Should().Contain("expected latency");
         var scores = snapshot.Endpoints.Select(e => e.Score!.Value).ToArray();
         scores[1].Should().BeGreaterThan(0);
-        scores[0].Should().BeApproximately(3 * scores[1], 1e-9, "same prior latency and no history, (2 in flight + 1) against (0 + 1)");
+        scores[0].Should().BeApproximately(300 * scores[1], 1e-6, "no history: the idle unknown endpoint costs 1 % of the prior, the other prior × (2 in flight + 1)");
         snapshot.Endpoints[0].ScoreNote.Should().Contain("typical in flight 0");
     }
 
