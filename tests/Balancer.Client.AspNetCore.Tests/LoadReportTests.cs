@@ -85,6 +85,17 @@ public sealed class LoadReportTests
         reached.Should().Be(1);
     }
 
+    [Fact]
+    public async Task ScriptedBackend_WithTheMiddleware_ReportsLoad_AndProbesAreNotRequests()
+    {
+        await using var backend = await ScriptedBackend.StartAsync(new BackendOptions { ConfigurePipeline = a => a.UseBalancerLoadReports() });
+        using var http = new HttpClient { BaseAddress = backend.Address, Timeout = TimeSpan.FromSeconds(30) };
+
+        Metric(await http.GetAsync("/work"), "rif").Should().Be(1);
+        Metric(await http.GetAsync(Probe), "rif").Should().Be(0);
+        backend.RequestsReceived.Should().Be(1, "the probe never reaches the scripted handler");
+    }
+
     [Theory]
     [InlineData("load")]
     [InlineData("")]
