@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+
 namespace Balancer.Client.Testing;
 
 /// <summary>What <see cref="ScriptedBackend.StartAsync(BackendOptions, CancellationToken)"/> starts.</summary>
@@ -34,4 +36,11 @@ public sealed class BackendOptions
     /// </summary>
     /// <value>The default value is 10,000. Allowed: 0 to <see cref="MaxRequestLogCapacity"/>.</value>
     public int RequestLogCapacity { get; set; } = Internal.RequestLog.DefaultCapacity;
+
+    /// <summary>
+    /// Gets or sets middleware added before the scripted handler, such as <c>app.UseBalancerLoadReports()</c> from
+    /// Balancer.Client.AspNetCore, so that a backend can report its load. Runs again on <see cref="ScriptedBackend.RestartAsync"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (the scripted handler only).</value>
+    public Action<IApplicationBuilder>? ConfigurePipeline { get; set; }
 }

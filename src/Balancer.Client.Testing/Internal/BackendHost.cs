@@ -37,6 +37,7 @@ internal sealed class BackendHost : IAsyncDisposable
         try
         {
             var handler = new BackendRequestHandler(state, host._stopping.Token);
+            state.ConfigurePipeline?.Invoke(host._app);
             ((IApplicationBuilder)host._app).Run(handler.HandleAsync);
             await host._app.StartAsync(cancellationToken).ConfigureAwait(false);
             host.Port = new Uri(host._app.Urls.First()).Port;

@@ -15,6 +15,7 @@ internal sealed class BackendState
     public BackendState(BackendOptions options)
     {
         Name = options.Name;
+        ConfigurePipeline = options.ConfigurePipeline;
         NameBytes = Encoding.UTF8.GetBytes(options.Name);
         Behavior = options.Behavior ?? throw new ArgumentException("BackendOptions.Behavior must not be null.", nameof(options));
         Time = options.TimeProvider ?? TimeProvider.System;
@@ -29,6 +30,8 @@ internal sealed class BackendState
     }
 
     public string Name { get; }
+
+    public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder>? ConfigurePipeline { get; }
 
     public byte[] NameBytes { get; }
 
