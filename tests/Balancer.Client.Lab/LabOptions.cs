@@ -30,6 +30,9 @@ internal sealed class LabOptions
 
     public int Seed { get; private set; } = 1;
 
+    /// <summary>Gets the number of independent client instances (<c>--clients</c>), or <see langword="null"/> for the scenario's own.</summary>
+    public int? Clients { get; private set; }
+
     public bool ShowHelp { get; private set; }
 
     /// <summary>Gets a value indicating whether to run the fault soak instead of the scenarios.</summary>
@@ -68,6 +71,10 @@ internal sealed class LabOptions
         $"  --contenders <list>      Comma-separated contenders (default: all; {ContenderCatalog.HedgingName} only in stall). Known: {string.Join(", ", ContenderCatalog.AllNames)}; with --grpc, see below.",
         "  --out <folder>           Where <scenario>.json/.md and the charts go (default docs/benchmarks).",
         "  --seed <int>             Seed of arrivals and backend draws; repeat r uses seed + r (default 1).",
+        "  --clients <K>            Fleet mode: K independent client instances per contender (each its own container and",
+        "                           state), request i of the arrival stream going to instance i mod K (default: the",
+        "                           scenario's, 1 for most). Proxies stay one shared hop; the oracle stays global. Use",
+        "                           another --out per K to keep the results apart.",
         "  --soak                   Run the fault soak instead (60 s by default: kills and restarts, 503 bursts, a black",
         "                           hole, a 429 storm, stalls, reloads every second; the default client with AddBalancerRetry(),",
         "                           the oracle and the installed proxies, then a no-fault run); writes soak.md to --out.",
@@ -148,6 +155,9 @@ internal sealed class LabOptions
                     break;
                 case "--out":
                     options.OutputDirectory = Next();
+                    break;
+                case "--clients":
+                    options.Clients = ParseInt(arg, Next(), 1, 64, errors, 1);
                     break;
                 case "--seed":
                     options.Seed = ParseInt(arg, Next(), int.MinValue, int.MaxValue - 100, errors, options.Seed);

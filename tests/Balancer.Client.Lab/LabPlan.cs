@@ -148,7 +148,7 @@ internal sealed record LabPlan
             OfferedRate = load * backends.Sum(b => b.Throughput),
             Duration = options.Duration,
             Timeout = options.Timeout,
-            Clients = scenario.Clients,
+            Clients = options.Clients ?? scenario.Clients,
             RequestClasses = scenario.RequestClasses,
             CapacityScale = capacityScale,
             ServiceTimeStretch = stretch,

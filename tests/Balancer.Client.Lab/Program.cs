@@ -119,7 +119,7 @@ internal static class Program
         }
 
         AnsiConsole.WriteLine();
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/]: {Markup.Escape(scenario.Description)}; {plan.Backends.Count} backends, {plan.OfferedRate.ToString("0", CultureInfo.InvariantCulture)} req/s offered, capacity × {plan.CapacityScale.ToString("0.##", CultureInfo.InvariantCulture)}, service time × {plan.ServiceTimeStretch.ToString("0.###", CultureInfo.InvariantCulture)}{(plan.Timeline.Count > 0 ? $"; timeline: {Markup.Escape(string.Join("; ", plan.Timeline))}" : string.Empty)}");
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/]: {Markup.Escape(scenario.Description)}; {plan.Backends.Count} backends, {plan.Clients} client instance{(plan.Clients == 1 ? string.Empty : "s")}, {plan.OfferedRate.ToString("0", CultureInfo.InvariantCulture)} req/s offered, capacity × {plan.CapacityScale.ToString("0.##", CultureInfo.InvariantCulture)}, service time × {plan.ServiceTimeStretch.ToString("0.###", CultureInfo.InvariantCulture)}{(plan.Timeline.Count > 0 ? $"; timeline: {Markup.Escape(string.Join("; ", plan.Timeline))}" : string.Empty)}");
         var runs = contenders.ToDictionary(c => c.Name, _ => new List<RunResult>(), StringComparer.Ordinal);
         for (var repeat = 1; repeat <= options.Repeat && !stopping.IsCancellationRequested; repeat++)
         {

@@ -98,12 +98,14 @@ internal sealed class LoadGenerator
         var durationTicks = (long)(_duration.TotalSeconds * frequency);
         var inFlight = new List<Task>((int)(_rate * _duration.TotalSeconds * 1.2) + 16);
         var offset = NextGapTicks(frequency);
+        long sent = 0;
         while (offset < durationTicks)
         {
             var now = Stopwatch.GetTimestamp();
             while (offset < durationTicks && start + offset <= now)
             {
-                var client = _target.Clients == 1 ? 0 : _random.Next(_target.Clients);
+                // Every K-th request to the same instance, as K replicas behind a round-robin front share a stream.
+                var client = (int)(sent++ % _target.Clients);
                 var post = _postShare > 0 && _random.NextDouble() < _postShare;
                 inFlight.Add(SendAsync(client, NextPath(), start + offset, post));
                 offset += NextGapTicks(frequency);
