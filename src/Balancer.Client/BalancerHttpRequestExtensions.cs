@@ -6,6 +6,7 @@ public static class BalancerHttpRequestExtensions
     private static readonly HttpRequestOptionsKey<bool> s_allowNonIdempotentRetry = new("Balancer.Client.AllowNonIdempotentRetry");
     private static readonly HttpRequestOptionsKey<bool> s_allowHedging = new("Balancer.Client.AllowHedging");
     private static readonly HttpRequestOptionsKey<string> s_hashKey = new("Balancer.Client.HashKey");
+    private static readonly HttpRequestOptionsKey<string> s_requestClass = new("Balancer.Client.RequestClass");
 
     /// <summary>
     /// Allows the balancer's retry (<c>AddBalancerRetry</c>) to resend this request even though its method is not
@@ -52,6 +53,26 @@ public static class BalancerHttpRequestExtensions
         request.Options.Set(s_hashKey, key);
         return request;
     }
+
+    /// <summary>
+    /// Names the class of this request for the <see cref="Selection.EndpointSelectorNames.MlScored"/> selector, ahead of
+    /// the client's <see cref="Selection.MlScoredOptions.RouteKey"/> and of the class derived from the method and the
+    /// path's route template: requests with the same name share one latency model per endpoint, whatever their method,
+    /// path or size. Other selectors ignore it.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="requestClass">The class, such as <c>"search"</c> or <c>"GET /orders/{id}"</c>; an empty string clears it.</param>
+    /// <returns>The request, for chaining.</returns>
+    public static HttpRequestMessage SetBalancerRequestClass(this HttpRequestMessage request, string requestClass)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(requestClass);
+        request.Options.Set(s_requestClass, requestClass);
+        return request;
+    }
+
+    internal static bool TryGetRequestClass(HttpRequestMessage request, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? requestClass) =>
+        request.Options.TryGetValue(s_requestClass, out requestClass) && !string.IsNullOrEmpty(requestClass);
 
     internal static bool TryGetHashKey(HttpRequestMessage request, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? key) =>
         request.Options.TryGetValue(s_hashKey, out key) && !string.IsNullOrEmpty(key);

@@ -34,15 +34,16 @@ public sealed class MlScoredSelectorTests
         });
         var client = provider.CreateClient("ml-paths");
 
-        // Learning: both paths interleaved, so that every endpoint is seen on both.
-        var learning = await Task.WhenAll(Load.GetAsync(client, "/a/warm-up", 300, 2), Load.GetAsync(client, "/b/warm-up", 300, 2));
+        // Learning: both paths interleaved, so that every endpoint is seen on both; on other ids of the same routes than
+        // those measured below: /a/101 and /a/202 are one class (/a/{id}).
+        var learning = await Task.WhenAll(Load.GetAsync(client, "/a/101", 300, 2), Load.GetAsync(client, "/b/101", 300, 2));
         learning.Should().AllBeEquivalentTo(0);
 
         cluster.ResetCounters();
-        (await Load.GetAsync(client, "/a/item", 200, 2)).Should().Be(0);
+        (await Load.GetAsync(client, "/a/202", 200, 2)).Should().Be(0);
         var aShares = cluster.ReceivedShares();
         cluster.ResetCounters();
-        (await Load.GetAsync(client, "/b/item", 200, 2)).Should().Be(0);
+        (await Load.GetAsync(client, "/b/202", 200, 2)).Should().Be(0);
         var bShares = cluster.ReceivedShares();
 
         // What it learnt is visible through the inspection API: backend-0 is fast for one class and slow for the other.

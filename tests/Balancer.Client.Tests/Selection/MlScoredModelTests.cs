@@ -187,4 +187,58 @@ public class MlScoredModelTests
         RequestClassifier.TryRecall(request, out var recalled).Should().BeTrue();
         recalled.Should().Be(7);
     }
+
+    [Theory]
+    [InlineData("http://catalog/api/orders/42", "http://catalog/api/orders/43?x=1")]
+    [InlineData("http://catalog/api/orders/3f2504e0-4f89-11d3-9a0c-0305e82c3301/lines", "http://catalog/api/orders/0c8e1a2b-4f89-11d3-9a0c-0305e82c3301/lines")]
+    [InlineData("http://catalog/blobs/0123456789abcdef0123", "http://catalog/blobs/fedcba9876543210fedc")]
+    [InlineData("http://catalog/s/aZ3_kP9qLm2xYv7Bn4Tc", "http://catalog/s/Qw8eRt5yUi1oPa6sDf0G")]
+    public void Describe_IdsOfOneRoute_ShareTheClass(string first, string second)
+    {
+        using var a = new HttpRequestMessage(HttpMethod.Get, first);
+        using var b = new HttpRequestMessage(HttpMethod.Get, second);
+
+        RequestClassifier.Describe(b, null, 1024).Should().Be(RequestClassifier.Describe(a, null, 1024));
+    }
+
+    [Fact]
+    public void Describe_RoutesUnderOnePrefix_AreDifferentClasses()
+    {
+        using var orders = new HttpRequestMessage(HttpMethod.Get, "http://catalog/api/orders/1");
+        using var users = new HttpRequestMessage(HttpMethod.Get, "http://catalog/api/users/1");
+        using var search = new HttpRequestMessage(HttpMethod.Get, "http://catalog/api/search");
+
+        var classes = new[] { orders, users, search }.Select(r => RequestClassifier.Describe(r, null, 1 << 20).Class);
+
+        classes.Should().OnlyHaveUniqueItems();
+    }
+
+    [Theory]
+    [InlineData("orders", false)]
+    [InlineData("v2", false)]
+    [InlineData("product-details", false)]
+    [InlineData("42", true)]
+    [InlineData("3f2504e0-4f89-11d3-9a0c-0305e82c3301", true)]
+    [InlineData("0123456789abcdef", true)]
+    [InlineData("aZ3_kP9qLm2xYv7Bn4Tc", true)]
+    public void IsIdentifier_TellsIdsFromRouteWords(string segment, bool expected)
+    {
+        RequestClassifier.IsIdentifier(segment).Should().Be(expected);
+    }
+
+    [Fact]
+    public void Describe_NamedClass_OverridesPathMethodAndSize()
+    {
+        using var get = new HttpRequestMessage(HttpMethod.Get, "http://catalog/a/1").SetBalancerRequestClass("search");
+        using var post = new HttpRequestMessage(HttpMethod.Post, "http://catalog/b") { Content = new ByteArrayContent(new byte[2000]) };
+        post.SetBalancerRequestClass("search");
+        using var plain = new HttpRequestMessage(HttpMethod.Get, "http://catalog/a/1");
+
+        var named = RequestClassifier.Describe(get, _ => "custom", 1 << 20);
+
+        RequestClassifier.Describe(post, null, 1 << 20).Class.Should().Be(named.Class);
+        RequestClassifier.Describe(plain, null, 1 << 20).Class.Should().NotBe(named.Class);
+        get.SetBalancerRequestClass(string.Empty);
+        RequestClassifier.Describe(get, null, 1 << 20).Should().Be(RequestClassifier.Describe(plain, null, 1 << 20));
+    }
 }

@@ -10,8 +10,13 @@ public sealed class MlScoredOptions
     /// Gets or sets the function that gives a request's route key: requests with the same key (and method and size band)
     /// form one class that the model learns apart. It sees the logical request (before the endpoint is chosen). Return
     /// constant or cached strings to keep picks allocation-free; <see langword="null"/> or empty is the empty key.
+    /// A class named on the request with <see cref="BalancerHttpRequestExtensions.SetBalancerRequestClass"/> comes first.
     /// </summary>
-    /// <value>The default value is <see langword="null"/>: the first segment of the path (<c>/orders/42</c> → <c>orders</c>), read without allocating.</value>
+    /// <value>
+    /// The default value is <see langword="null"/>: the path as a route template, read without allocating: numbers,
+    /// GUIDs, long hex and opaque tokens become one placeholder and the query is dropped (<c>/orders/42?x=1</c> →
+    /// <c>/orders/{id}</c>).
+    /// </value>
     public Func<HttpRequestMessage, string?>? RouteKey { get; set; }
 
     /// <summary>
