@@ -89,9 +89,11 @@ internal static class RequestClassifier
         var end = path.IndexOfAny('?', '#');
         path = end < 0 ? path : path[..end];
         var hash = FnvOffset;
-        foreach (var range in path.Split('/'))
+        while (!path.IsEmpty)
         {
-            var segment = path[range];
+            var slash = path.IndexOf('/');
+            var segment = slash < 0 ? path : path[..slash];
+            path = slash < 0 ? [] : path[(slash + 1)..];
             if (segment.IsEmpty)
             {
                 continue;
