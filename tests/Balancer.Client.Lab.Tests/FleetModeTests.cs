@@ -27,9 +27,13 @@ public sealed class FleetModeTests
 
         await generator.RunAsync(System.Diagnostics.Stopwatch.GetTimestamp());
 
-        var sent = target.Sent.OrderBy(s => s.Number).ToList();
+        // Requests start on the thread pool, so their numbers need not follow the schedule; the counts per instance do:
+        // with request i going to instance i mod K, no instance is more than one request ahead of another (a random
+        // split of some 200 requests would be off by several).
+        var sent = target.Sent.ToList();
         sent.Should().HaveCountGreaterThan(100);
-        sent.Select(s => s.Client).Should().Equal(sent.Select((_, i) => i % 4), "request i goes to instance i mod K");
+        var perInstance = Enumerable.Range(0, 4).Select(i => sent.Count(s => s.Client == i)).ToList();
+        (perInstance.Max() - perInstance.Min()).Should().BeLessThanOrEqualTo(1, $"instances got {string.Join(", ", perInstance)}");
     }
 
     private sealed class RecordingTarget(int clients) : LoadTarget
