@@ -229,7 +229,38 @@ public sealed class EndpointStats
         return age <= 1 ? estimate : estimate * decay * Math.E;
     }
 
-    /// <summary>Gets a value indicating whether the endpoint has a mean latency yet (see <see cref="GetMeanLatency"/>).</summary>
+    /// <summary>
+    /// Reads <see cref="GetMeanLatency(long)"/> and <see cref="GetTypicalInFlight(long, double)"/> at once, with one
+    /// <c>exp()</c> when both records were last updated by the same outcome (the common case: a success updates both).
+    /// </summary>
+    internal double GetMeanLatency(long timestamp, out double typicalInFlight)
+    {
+        var mean = Volatile.Read(ref _meanLatencySeconds);
+        var last = Volatile.Read(ref _outcomeTimestamp);
+        if (double.IsNaN(mean) || last == 0 || last != Volatile.Read(ref _meanTimestamp) || FeedbackConstants.StaleMeanLatencyDecayFactor != 1)
+        {
+            var slow = GetMeanLatency(timestamp);
+            typicalInFlight = GetTypicalInFlight(timestamp, slow);
+            return slow;
+        }
+
+        var inverseDecay = _settings.InverseDecayTimestampUnits;
+        var age = (timestamp - last) * inverseDecay;
+        var requests = Volatile.Read(ref _decayedRequests);
+        if (age > FeedbackConstants.NegligibleDecayAge)
+        {
+            var prior = _settings.Prior.Estimate;
+            var decay = Math.Exp(-age);
+            var estimate = prior + ((mean - prior) * decay);
+            mean = age <= 1 ? estimate : estimate * decay * Math.E;
+            requests *= decay;
+        }
+
+        typicalInFlight = requests * inverseDecay * _settings.TimeProvider.TimestampFrequency * mean;
+        return mean;
+    }
+
+    /// <summary>Gets a value indicating whether the endpoint has a mean latency yet (see <see cref="GetMeanLatency(long)"/>).</summary>
     internal bool HasMeanLatency => !double.IsNaN(Volatile.Read(ref _meanLatencySeconds));
 
     /// <summary>Gets the client-wide average latency in seconds, the prior of endpoints without samples.</summary>
@@ -237,13 +268,13 @@ public sealed class EndpointStats
 
     /// <summary>
     /// The number of this client's requests the endpoint usually holds at once, by Little's law: recent throughput
-    /// (requests completed in the last τ, decayed, ÷ τ) × <see cref="GetMeanLatency"/>. It is the endpoint's observed
+    /// (requests completed in the last τ, decayed, ÷ τ) × <see cref="GetMeanLatency(long)"/>. It is the endpoint's observed
     /// concurrency: an endpoint that serves many requests at once without slowing down shows a high value, so requests
     /// in flight there weigh less than on one that serves them one by one.
     /// </summary>
     internal double GetTypicalInFlight(long timestamp) => GetTypicalInFlight(timestamp, GetMeanLatency(timestamp));
 
-    /// <summary>As <see cref="GetTypicalInFlight(long)"/>, with the <see cref="GetMeanLatency"/> the caller already read.</summary>
+    /// <summary>As <see cref="GetTypicalInFlight(long)"/>, with the <see cref="GetMeanLatency(long)"/> the caller already read.</summary>
     internal double GetTypicalInFlight(long timestamp, double meanLatency)
     {
         var last = Volatile.Read(ref _outcomeTimestamp);
@@ -289,6 +320,11 @@ public sealed class EndpointStats
     /// </summary>
     internal double GetRecentFailurePenalty(long timestamp)
     {
+        if (Volatile.Read(ref _consecutiveFailures) == 0 && Volatile.Read(ref _decayedFailures) == 0)
+        {
+            return 1; // never failed (or its record was cleared): the common case costs no exp()
+        }
+
         if ((timestamp - Volatile.Read(ref _outcomeTimestamp)) * _settings.InverseDecayTimestampUnits >= 1)
         {
             return 1;

@@ -95,10 +95,10 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
             return stats.PriorLatency * unknown * stats.GetRecentFailurePenalty(timestamp) / endpoint.Weight;
         }
 
-        var mean = stats.GetMeanLatency(timestamp);
+        var mean = stats.GetMeanLatency(timestamp, out var typicalInFlight);
         // Below its usual load an endpoint answers in its mean time, not faster: the factor never goes under 1, so an
         // endpoint that has all of a client's traffic does not look cheaper than an idle one of the same speed.
-        var load = Math.Max(1, (stats.InFlight + 1) / (stats.GetTypicalInFlight(timestamp, mean) + 1));
+        var load = Math.Max(1, (stats.InFlight + 1) / (typicalInFlight + 1));
         return mean * load * stats.GetRecentFailurePenalty(timestamp) / endpoint.Weight;
     }
 }
