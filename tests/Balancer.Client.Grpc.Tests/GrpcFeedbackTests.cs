@@ -82,6 +82,9 @@ public sealed class GrpcFeedbackTests
             (await cancel.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.Cancelled);
         }
 
+        // The calls' completions reach the tracker as grpc-dotnet tears them down, which may be just after the caller
+        // saw the exception: wait, bounded, until nothing is in flight.
+        await Eventually.UntilAsync(() => inspector.GetSnapshot("echo")!.Endpoints.Single() is { InFlight: 0, TotalRequests: > 0 });
         var endpoint = inspector.GetSnapshot("echo")!.Endpoints.Single();
         endpoint.TotalFailures.Should().Be(1, "the expired deadline counts against the endpoint");
         endpoint.TotalRequests.Should().Be(1, "the caller's cancellation is not recorded");
