@@ -202,8 +202,8 @@ public sealed class EndpointStats
     /// each sample's share at least 1/16, so it follows queueing on the endpoint within a second, without
     /// Peak EWMA's bias towards the worst recent sample. The first sample is left out (connection setup, cold code);
     /// until the next one the endpoint counts as unknown: half the client-wide prior, so it is tried again soon.
-    /// While no sample arrives it returns towards the client-wide prior, by e^(−2 × age ÷ τ), and after τ ÷ 2 falls below
-    /// it by the same factor: an endpoint left alone because it was slow is tried again once its record is old, and one left
+    /// While no sample arrives it returns towards the client-wide prior, by e^(−age ÷ τ), and after τ falls below it by
+    /// the same factor: an endpoint left alone because it was slow is tried again once its record is old, and one left
     /// alone while others served well enough (it had failed, or others were as fast) is tried again however busy or
     /// fast the others are.
     /// </summary>
@@ -218,13 +218,13 @@ public sealed class EndpointStats
             return prior * FeedbackConstants.UnknownMeanLatencyShareOfPrior;
         }
 
-        var age = (timestamp - Volatile.Read(ref _meanTimestamp)) * _settings.InverseDecayTimestampUnits * FeedbackConstants.StaleMeanLatencyDecayFactor;
-        if (age <= FeedbackConstants.NegligibleDecayAge)
-        {
-            return mean;
-        }
+        var age = (timestamp - Volatile.Read(ref _meanTimestamp)) * _settings.InverseDecayTimestampUnits;
+        return age <= FeedbackConstants.NegligibleDecayAge ? mean : Aged(mean, prior, age, Math.Exp(-age));
+    }
 
-        var decay = Math.Exp(-age);
+    /// <summary>A mean <paramref name="age"/> τ old: towards <paramref name="prior"/> by <paramref name="decay"/> = e^(−age), then below it after τ.</summary>
+    private static double Aged(double mean, double prior, double age, double decay)
+    {
         var estimate = prior + ((mean - prior) * decay);
         return age <= 1 ? estimate : estimate * decay * Math.E;
     }
@@ -237,7 +237,7 @@ public sealed class EndpointStats
     {
         var mean = Volatile.Read(ref _meanLatencySeconds);
         var last = Volatile.Read(ref _outcomeTimestamp);
-        if (double.IsNaN(mean) || last == 0 || last != Volatile.Read(ref _meanTimestamp) || FeedbackConstants.StaleMeanLatencyDecayFactor != 1)
+        if (double.IsNaN(mean) || last == 0 || last != Volatile.Read(ref _meanTimestamp))
         {
             var slow = GetMeanLatency(timestamp);
             typicalInFlight = GetTypicalInFlight(timestamp, slow);
@@ -249,10 +249,8 @@ public sealed class EndpointStats
         var requests = Volatile.Read(ref _decayedRequests);
         if (age > FeedbackConstants.NegligibleDecayAge)
         {
-            var prior = _settings.Prior.Estimate;
             var decay = Math.Exp(-age);
-            var estimate = prior + ((mean - prior) * decay);
-            mean = age <= 1 ? estimate : estimate * decay * Math.E;
+            mean = Aged(mean, _settings.Prior.Estimate, age, decay);
             requests *= decay;
         }
 
@@ -438,9 +436,8 @@ public sealed class EndpointStats
         // A sample's share is 1 - e^(-Δt/τm), at least 1/16: at high rates the mean still follows the last 16 samples
         // or so; after a quiet spell one sample replaces it (an endpoint tried again after its record aged is judged on
         // what it does now).
-        var weight = Math.Clamp(
+        var weight = Math.Min(
             Math.Exp(-Math.Max(0, timestamp - previous) * _settings.InverseDecayTimestampUnits * FeedbackConstants.MeanLatencyDecayDivisor),
-            1 - FeedbackConstants.MaxMeanLatencySampleShare,
             1 - FeedbackConstants.MinMeanLatencySampleShare);
         while (true)
         {

@@ -26,15 +26,6 @@ internal static class FeedbackConstants
     /// <summary>The smallest share of the mean latency one sample takes, however close it follows the previous one.</summary>
     public const double MinMeanLatencySampleShare = 1.0 / 16;
 
-    /// <summary>The largest share of the mean latency one sample takes, however long after the previous one it comes.</summary>
-    public const double MaxMeanLatencySampleShare = 1;
-
-    /// <summary>
-    /// A mean latency without new samples returns towards the prior this many times faster than τ: an endpoint left
-    /// alone on a few bad samples (a cold start, a stall) is tried again within seconds rather than tens of seconds.
-    /// </summary>
-    public const double StaleMeanLatencyDecayFactor = 1;
-
     /// <summary>The recent requests at which the failure rate weighs half in <see cref="EndpointStats.GetRecentFailurePenalty"/>.</summary>
     public const double FailureEvidenceRequests = 4;
 
