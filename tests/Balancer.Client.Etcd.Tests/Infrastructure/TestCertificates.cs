@@ -94,7 +94,10 @@ internal sealed class TestCertificates : IDisposable
         var serial = RandomNumberGenerator.GetBytes(12);
         serial[0] &= 0x7f;
         _ = issuerKey; // the issuer certificate carries its key
-        using var certificate = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7), serial);
+        // Inside the issuer's own window, never past it: a leaf valid after its authority is refused at creation.
+        var notBefore = new DateTimeOffset(issuer.NotBefore.ToUniversalTime()).AddMinutes(1);
+        var notAfter = new DateTimeOffset(issuer.NotAfter.ToUniversalTime()).AddMinutes(-1);
+        using var certificate = request.Create(issuer, notBefore, notAfter, serial);
         File.WriteAllText(certificateFile, certificate.ExportCertificatePem());
         File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
     }
