@@ -69,10 +69,15 @@ public sealed class GrpcFeedbackTests
     public async Task AnExpiredDeadline_IsAFailureOfTheEndpoint_ACallersCancellationIsNotRecorded()
     {
         await using var backends = await GrpcBackends.StartAsync(1);
-        backends[0].Delay = TimeSpan.FromSeconds(5);
         await using var provider = GrpcTestServices.Build("echo", backends, o => o.Health.OutlierDetection.Enabled = false);
         var client = provider.Echo("echo");
         var inspector = provider.GetRequiredService<Balancer.Client.Inspection.IBalancerInspector>();
+
+        // One call first, so the subchannel is connected: on a busy machine a first call's 200 ms deadline could
+        // otherwise expire while the channel is still connecting, before any endpoint was picked.
+        (await client.CallAsync(1, 1)).Should().BeEmpty();
+        await Eventually.UntilAsync(() => inspector.GetSnapshot("echo")!.Endpoints.Single() is { InFlight: 0, TotalRequests: 1 });
+        backends[0].Delay = TimeSpan.FromSeconds(5);
 
         var expired = async () => await client.UnaryAsync(new EchoRequest(), deadline: DateTime.UtcNow.AddMilliseconds(200));
         (await expired.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.DeadlineExceeded);
@@ -84,10 +89,10 @@ public sealed class GrpcFeedbackTests
 
         // The calls' completions reach the tracker as grpc-dotnet tears them down, which may be just after the caller
         // saw the exception: wait, bounded, until nothing is in flight.
-        await Eventually.UntilAsync(() => inspector.GetSnapshot("echo")!.Endpoints.Single() is { InFlight: 0, TotalRequests: > 0 });
+        await Eventually.UntilAsync(() => inspector.GetSnapshot("echo")!.Endpoints.Single() is { InFlight: 0, TotalRequests: > 1 });
         var endpoint = inspector.GetSnapshot("echo")!.Endpoints.Single();
         endpoint.TotalFailures.Should().Be(1, "the expired deadline counts against the endpoint");
-        endpoint.TotalRequests.Should().Be(1, "the caller's cancellation is not recorded");
+        endpoint.TotalRequests.Should().Be(2, "the warm-up call and the expired deadline; the caller's cancellation is not recorded");
         endpoint.InFlight.Should().Be(0);
     }
 

@@ -33,6 +33,7 @@ public sealed class EndpointStats
     private long _totalRequests;
     private long _totalFailures;
     private long _lastFailureUtcTicks;
+    private long _lastFailureTimestamp;
     private ServerLoadReport? _serverLoad;
     private long _loadNonEmptySince;
     private long _loadLastUpdate;
@@ -295,23 +296,39 @@ public sealed class EndpointStats
 
     /// <summary>
     /// The factor by which failures raise the cost of the endpoint in the performance-based selectors:
-    /// (1 + 10 × failure rate) × 2^min(consecutive failures, 10), or 1 when nothing was heard for τ. 1 for an endpoint that does not fail; a flaky endpoint
-    /// pays in proportion to its failure rate; a dead one (refusing every connection) is priced out within a few
-    /// requests and probed again only as its latency estimate decays.
+    /// (1 + 10 × failure rate × fade) × 2^min(consecutive failures, 10), or 1 when nothing was heard for τ. 1 for an
+    /// endpoint that does not fail; a flaky endpoint pays in proportion to its failure rate; a dead one (refusing every
+    /// connection) is priced out within a few requests and probed again only as its latency estimate decays.
+    /// fade = e^(−time since the last failure ÷ (τ ÷ 10)): the failure rate only changes as requests arrive, so an
+    /// endpoint that stopped failing and therefore gets little traffic would otherwise keep its old rate, and its
+    /// penalty, for up to τ; with the fade its rate part is gone within a few seconds (5 % after 3 s by default), while
+    /// an endpoint that keeps failing renews it with every failure.
     /// </summary>
     internal double GetFailurePenalty(long timestamp)
     {
+        if (Volatile.Read(ref _consecutiveFailures) == 0 && Volatile.Read(ref _decayedFailures) == 0)
+        {
+            return 1; // never failed (or its record was cleared): the common case costs no exp()
+        }
+
         if ((timestamp - Volatile.Read(ref _outcomeTimestamp)) * _settings.InverseDecayTimestampUnits >= 1)
         {
             return 1; // nothing heard for τ: the old failures are stale too
         }
 
         var consecutive = Math.Min(Volatile.Read(ref _consecutiveFailures), FeedbackConstants.MaxConsecutiveFailurePenaltyExponent);
-        return (1 + (FeedbackConstants.FailureRatePenalty * FailureRate)) * (1 << consecutive);
+        return (1 + (FeedbackConstants.FailureRatePenalty * FailureRate * GetFailureFade(timestamp))) * (1 << consecutive);
+    }
+
+    /// <summary>e^(−time since the last failure ÷ (τ ÷ <see cref="FeedbackConstants.FailureFadeDivisor"/>)): how much of the failure rate still weighs on the cost.</summary>
+    private double GetFailureFade(long timestamp)
+    {
+        var age = Math.Max(0, timestamp - Volatile.Read(ref _lastFailureTimestamp)) * _settings.InverseDecayTimestampUnits * FeedbackConstants.FailureFadeDivisor;
+        return age < FeedbackConstants.NegligibleDecayAge ? 1 : Math.Exp(-age);
     }
 
     /// <summary>
-    /// As <see cref="GetFailurePenalty"/>, with the failure rate weighed by how much recent evidence there is: × R ÷ (R +
+    /// As <see cref="GetFailurePenalty"/> (fade included), with the failure rate weighed by how much recent evidence there is: × R ÷ (R +
     /// <see cref="FeedbackConstants.FailureEvidenceRequests"/>), R the decayed requests of the last τ as of now. An
     /// endpoint that failed and then got no traffic sheds the rate part as its record ages, so one probe that succeeds
     /// is not priced at the old rate again; a busy endpoint that keeps failing pays the full rate.
@@ -331,7 +348,7 @@ public sealed class EndpointStats
         var recent = GetRecentRequests(timestamp);
         var evidence = recent / (recent + FeedbackConstants.FailureEvidenceRequests);
         var consecutive = Math.Min(Volatile.Read(ref _consecutiveFailures), FeedbackConstants.MaxConsecutiveFailurePenaltyExponent);
-        return (1 + (FeedbackConstants.FailureRatePenalty * FailureRate * evidence)) * (1 << consecutive);
+        return (1 + (FeedbackConstants.FailureRatePenalty * FailureRate * evidence * GetFailureFade(timestamp))) * (1 << consecutive);
     }
 
     /// <summary>Gets the requests in flight on all endpoints of the same client (see <see cref="FeedbackSettings.InFlight"/>).</summary>
@@ -368,6 +385,7 @@ public sealed class EndpointStats
             }
 
             Interlocked.Exchange(ref _lastFailureUtcTicks, _settings.TimeProvider.GetUtcNow().UtcTicks);
+            Volatile.Write(ref _lastFailureTimestamp, timestamp);
 
             // A failure is never evidence of speed (a refused connection returns in microseconds): it may raise the
             // latency estimate (a timeout) but never lower it. Failures weigh on selection through GetFailurePenalty.

@@ -20,6 +20,9 @@ internal static class FeedbackConstants
     /// <summary>The mean latency's time constant is τ divided by this (1 s for the default τ of 10 s).</summary>
     public const double MeanLatencyDecayDivisor = 10;
 
+    /// <summary>The failure rate's weight in the failure penalty fades with a time constant of τ divided by this (1 s for the default τ).</summary>
+    public const double FailureFadeDivisor = 10;
+
     /// <summary>An age (in units of τ) below which decaying by e^(−age) changes an estimate by under 0.1 %: not computed.</summary>
     public const double NegligibleDecayAge = 0.001;
 
