@@ -2,6 +2,7 @@ using Balancer.Client.DependencyInjection;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Health;
 using Balancer.Client.Selection;
+using Balancer.Client.Selection.Pipeline;
 using Grpc.Core;
 using Grpc.Net.Client.Balancer;
 

@@ -4,6 +4,7 @@ using Balancer.Client.Feedback;
 using Balancer.Client.Health;
 using Balancer.Client.Network;
 using Balancer.Client.Selection;
+using Balancer.Client.Selection.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -68,6 +69,7 @@ internal sealed class BalancerClientState : IDisposable
         Metrics = metrics;
         Tracker = new FeedbackTracker(name, new FeedbackSettings(timeProvider, options.LatencyDecayTime), metrics, _logger);
         Health = new HealthMonitor(name, Tracker.Settings, metrics, _logger);
+        Pipeline = new SelectionPipeline(name, Health, timeProvider, metrics, _logger, _sources.Length > 0 ? DescribeSources : null);
         _removedEndpoints = new RemovedEndpoints((endpoint, now) => RemovedEndpointRetention.KeepUntil(endpoint, Health.Options, now, timeProvider.TimestampFrequency));
         var probe = services.GetServices<HealthProbeRegistration>().LastOrDefault(r => string.Equals(r.ClientName, name, StringComparison.Ordinal));
         ActiveChecks = new ActiveHealthChecker(this, new HealthCheckTransport(services, name), probe?.Probe);
@@ -104,6 +106,9 @@ internal sealed class BalancerClientState : IDisposable
     public FeedbackTracker Tracker { get; }
 
     public HealthMonitor Health { get; }
+
+    /// <summary>Picks the endpoint of each attempt: eligibility, tried endpoints, the selector, slow start.</summary>
+    public SelectionPipeline Pipeline { get; }
 
     public ActiveHealthChecker ActiveChecks { get; }
 
@@ -251,6 +256,8 @@ internal sealed class BalancerClientState : IDisposable
             Tracker.IsFailure = options.IsFailure;
             Tracker.LoadReportExpiration = (long)(options.WeightedRoundRobin.WeightExpirationPeriod.TotalSeconds * TimeProvider.TimestampFrequency);
             Volatile.Write(ref _behaviour, new Behaviour(options.PreserveLogicalHost, options.ReuseTriedEndpoints, options.AttemptTimeout, options.EndpointSources.AcceptEmpty, options.EndpointSources.InitialTimeout));
+            var selected = Volatile.Read(ref _selected);
+            Pipeline.Configure(selected.Selector, selected.Name, options.ReuseTriedEndpoints);
 
             Volatile.Write(ref _addressPolicy, DiscoveredAddressPolicy.Create(options.EndpointSources, definitions));
             Health.Options = options.Health;

@@ -3,13 +3,12 @@ using Balancer.Client.DependencyInjection;
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
-using Balancer.Client.Selection;
 
 namespace Balancer.Client.Http;
 
 /// <summary>
-/// Sends each attempt of a request to one endpoint of the client: pick, rewrite the URI, count in flight, send,
-/// record the outcome, restore the logical URI. Stateless itself: all state lives in <see cref="BalancerClientState"/>,
+/// Sends each attempt of a request to one endpoint of the client: pick (the client's selection pipeline), rewrite the
+/// URI, count in flight, send, record the outcome, restore the logical URI. Stateless itself: all state lives in <see cref="BalancerClientState"/>,
 /// because IHttpClientFactory recycles handler chains.
 /// </summary>
 internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHandler
@@ -30,12 +29,12 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
             set = await state.WaitForEndpointsAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var endpoint = Select(request, set, tried);
+        var endpoint = state.Pipeline.Select(request, set, tried);
         while (!BalancerRequestOptions.TryAddTried(request, tried, endpoint))
         {
             // A concurrent hedged copy of this request took that endpoint meanwhile: pick again, seeing its choice.
             tried = BalancerRequestOptions.GetTried(request);
-            endpoint = Select(request, set, tried);
+            endpoint = state.Pipeline.Select(request, set, tried);
         }
 
         var setHost = state.PreserveLogicalHost && request.Headers.Host is null;
@@ -124,62 +123,6 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
         {
             activity.SetStatus(ActivityStatusCode.Error, failure?.Message ?? $"HTTP {(int?)response?.StatusCode}");
         }
-    }
-
-    private BalancerEndpoint Select(HttpRequestMessage request, EndpointSet set, BalancerEndpoint[] tried)
-    {
-        if (set.Endpoints.Length == 0)
-        {
-            throw Fail(NoAvailableEndpointReason.NoEndpoints, state.HasSources
-                ? $"Balancer client '{state.Name}' has no endpoints: none in its options and none from its endpoint sources{state.DescribeSources()}."
-                : $"Balancer client '{state.Name}' has no endpoints configured.");
-        }
-
-        var now = state.TimeProvider.GetTimestamp();
-        var pool = state.Health.GetEligible(set, now).Endpoints;
-        if (pool.Length == 0)
-        {
-            throw Fail(NoAvailableEndpointReason.AllUnavailable, $"Balancer client '{state.Name}': none of its {set.Endpoints.Length} endpoints is available ({state.Health.DescribeUnavailable(set, now)}).");
-        }
-
-        IReadOnlyList<BalancerEndpoint> candidates = pool;
-        if (tried.Length > 0)
-        {
-            var remaining = pool.Where(e => !ContainsKey(tried, e)).ToArray();
-            if (remaining.Length > 0)
-            {
-                candidates = new RetryEndpointList(remaining, pool);
-            }
-            else if (!state.ReuseTriedEndpoints)
-            {
-                throw Fail(NoAvailableEndpointReason.AllTried, $"Balancer client '{state.Name}': all {pool.Length} available endpoints were already tried by earlier attempts of this request (ReuseTriedEndpoints is off).");
-            }
-        }
-
-        var selected = SlowStartAdmission.Select(state.Selector, new SelectionContext(candidates, request, tried), state.Health, now);
-
-        return selected ?? throw Fail(NoAvailableEndpointReason.AllUnavailable, $"Balancer client '{state.Name}': selector '{state.SelectorName}' found no available endpoint among {candidates.Count} eligible of {set.Endpoints.Length}.");
-    }
-
-    private static bool ContainsKey(BalancerEndpoint[] tried, BalancerEndpoint endpoint)
-    {
-        // An endpoint re-created by a reload (new weight) is the same endpoint: compare by address too.
-        foreach (var t in tried)
-        {
-            if (string.Equals(t.Key, endpoint.Key, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private NoAvailableEndpointException Fail(NoAvailableEndpointReason reason, string message)
-    {
-        state.Metrics.SelectionFailed(state.Name, reason);
-        Log.SelectionFailed(state.Logger, state.Name, reason, message);
-        return new NoAvailableEndpointException(state.Name, reason, message);
     }
 
     private Activity? StartActivity(BalancerEndpoint endpoint, int attempt)

@@ -39,9 +39,8 @@ internal sealed class ConsistentHashSelector : IEndpointSelector
             return _fallback.Select(in context);
         }
 
-        // A retry walks the ring of the whole snapshot (cached) and skips the tried endpoints itself.
-        var source = endpoints is RetryEndpointList { Pool: { } pool } ? pool : endpoints;
-        var ring = _ring.Get(source, static list => new HashRing(list));
+        // A retry walks the ring of the whole pool (cached) and skips the tried endpoints itself.
+        var ring = _ring.GetForPool(context, static list => new HashRing(list));
         return Walk(ring, HashRing.Position(hash), context.TriedEndpoints);
     }
 

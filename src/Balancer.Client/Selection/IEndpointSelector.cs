@@ -14,8 +14,8 @@ namespace Balancer.Client.Selection;
 public interface IEndpointSelector
 {
     /// <summary>Chooses an endpoint among <see cref="SelectionContext.Endpoints"/>.</summary>
-    /// <param name="context">The eligible endpoints and the request.</param>
-    /// <returns>One of the eligible endpoints, or <see langword="null"/> when none can serve the request.</returns>
+    /// <param name="context">The candidates, the pool of eligible endpoints they come from, the request and the endpoints already tried.</param>
+    /// <returns>One of the candidates, or <see langword="null"/> when none can serve the request.</returns>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "Select is the natural verb; the VB keyword clash does not affect implementers in C# or VB (it is not reserved as a member name).")]
     BalancerEndpoint? Select(in SelectionContext context);
 }

@@ -46,7 +46,7 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
             return best;
         }
 
-        var table = _table.Get(endpoints, static list => new WeightTable(list));
+        var table = _table.Get(context, static list => new WeightTable(list));
         Span<int> picked = stackalloc int[SelectionConstants.LargePoolCandidates];
         for (var i = 0; i < picked.Length; i++)
         {

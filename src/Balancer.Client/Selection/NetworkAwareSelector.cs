@@ -42,7 +42,7 @@ internal sealed class NetworkAwareSelector : IEndpointSelector
         }
 
         var settings = Volatile.Read(ref _settings);
-        var tables = GetTables(endpoints, settings);
+        var tables = GetTables(endpoints, ReferenceEquals(endpoints, context.Pool), settings);
         var now = _timeProvider.GetTimestamp();
         if (tables.Local is null)
         {
@@ -103,7 +103,7 @@ internal sealed class NetworkAwareSelector : IEndpointSelector
         return a;
     }
 
-    private ZoneTables GetTables(IReadOnlyList<BalancerEndpoint> endpoints, Settings settings)
+    private ZoneTables GetTables(IReadOnlyList<BalancerEndpoint> endpoints, bool isPool, Settings settings)
     {
         var current = Volatile.Read(ref _tables);
         if (current is not null && ReferenceEquals(current.Source, endpoints) && ReferenceEquals(current.Settings, settings))
@@ -112,7 +112,7 @@ internal sealed class NetworkAwareSelector : IEndpointSelector
         }
 
         var built = new ZoneTables(endpoints, settings);
-        if (endpoints is not RetryEndpointList)
+        if (isPool)
         {
             Volatile.Write(ref _tables, built);
         }

@@ -23,7 +23,7 @@ internal sealed class PeakEwmaSelector(RandomSource random, TimeProvider timePro
             return null;
         }
 
-        var table = _table.Get(context.Endpoints, static list => new WeightTable(list));
+        var table = _table.Get(context, static list => new WeightTable(list));
         var (first, second) = table.SampleTwo(random);
         var a = table.Items[first];
         if (first == second)

@@ -17,7 +17,7 @@ internal sealed class PowerOfTwoChoicesSelector(RandomSource random) : IEndpoint
             return null;
         }
 
-        var table = _table.Get(context.Endpoints, static list => new WeightTable(list));
+        var table = _table.Get(context, static list => new WeightTable(list));
         var (first, second) = table.SampleTwo(random);
         var a = table.Items[first];
         var b = table.Items[second];

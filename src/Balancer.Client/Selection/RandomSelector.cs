@@ -14,7 +14,7 @@ internal sealed class RandomSelector(RandomSource random) : IEndpointSelector
             return null;
         }
 
-        var table = _table.Get(context.Endpoints, static list => new WeightTable(list));
+        var table = _table.Get(context, static list => new WeightTable(list));
         return table.Items[table.Sample(random)];
     }
 }

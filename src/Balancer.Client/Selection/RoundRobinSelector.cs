@@ -21,7 +21,7 @@ internal sealed class RoundRobinSelector(RandomSource random) : IEndpointSelecto
             return null;
         }
 
-        var schedule = _schedule.Get(endpoints, static list => new Schedule(list));
+        var schedule = _schedule.Get(context, static list => new Schedule(list));
         var slot = (uint)Interlocked.Increment(ref _counter) % (uint)schedule.Order.Length;
         return schedule.Items[schedule.Order[slot]];
     }

@@ -27,7 +27,7 @@ internal sealed class WeightedRoundRobinSelector(RandomSource random, TimeProvid
         }
 
         var now = timeProvider.GetTimestamp();
-        var schedule = GetSchedule(endpoints, now);
+        var schedule = GetSchedule(endpoints, !ReferenceEquals(endpoints, context.Pool), now);
         var items = schedule.Items;
         var weights = schedule.Weights;
         while (true)
@@ -43,7 +43,7 @@ internal sealed class WeightedRoundRobinSelector(RandomSource random, TimeProvid
         }
     }
 
-    private Schedule GetSchedule(IReadOnlyList<BalancerEndpoint> endpoints, long now)
+    private Schedule GetSchedule(IReadOnlyList<BalancerEndpoint> endpoints, bool retry, long now)
     {
         var current = Volatile.Read(ref _schedule);
         var sameSource = current is not null && ReferenceEquals(current.Source, endpoints);
@@ -52,8 +52,9 @@ internal sealed class WeightedRoundRobinSelector(RandomSource random, TimeProvid
             return current;
         }
 
-        if (endpoints is RetryEndpointList)
+        if (retry)
         {
+            // A retry's candidates (narrower than the pool) get a schedule of their own, used once.
             return Build(endpoints, now);
         }
 

@@ -76,6 +76,58 @@ public sealed class CustomSelectorTests
         }
     }
 
+    [Fact]
+    public async Task Select_RetryAfterA503_GetsTheUntriedAsCandidatesAndTheSamePool()
+    {
+        await using var cluster = await BackendCluster.StartAsync(3, (i, o) =>
+        {
+            o.Behavior.MeanServiceTime = TimeSpan.Zero;
+            o.Behavior.FailureRate = i == 0 ? 1 : 0;
+        });
+        var selector = new RecordingSelector(new PreferredEndpointSelector(cluster[0].Port));
+        await using var provider = TestServices.Build(
+            "custom-pool",
+            o => o.AddEndpoints(cluster),
+            client: b => b.UseEndpointSelector("recording", _ => selector).AddBalancerRetry());
+        var client = provider.CreateClient("custom-pool");
+
+        (await client.GetBackendAsync("/pool")).Should().NotBe("backend-0", "the retry avoids the endpoint that answered 503");
+
+        var calls = selector.Snapshot();
+        calls.Should().HaveCount(2);
+        var (first, retry) = (calls[0], calls[1]);
+        first.Endpoints.Should().BeSameAs(first.Pool, "a first attempt chooses from the whole pool");
+        first.Pool.Should().HaveCount(3);
+        first.Tried.Should().BeEmpty();
+        retry.Pool.Should().BeSameAs(first.Pool, "the pool stays the same instance while the set and its eligibility do");
+        retry.Endpoints.Should().NotBeSameAs(retry.Pool).And.HaveCount(2).And.NotContain(e => e.Address.Port == cluster[0].Port);
+        retry.Tried.Should().ContainSingle().Which.Address.Port.Should().Be(cluster[0].Port);
+    }
+
+    /// <summary>Records what each pick was given, then lets an inner selector choose.</summary>
+    internal sealed class RecordingSelector(IEndpointSelector inner) : IEndpointSelector
+    {
+        private readonly List<(IReadOnlyList<BalancerEndpoint> Endpoints, IReadOnlyList<BalancerEndpoint> Pool, IReadOnlyList<BalancerEndpoint> Tried)> _calls = [];
+
+        public List<(IReadOnlyList<BalancerEndpoint> Endpoints, IReadOnlyList<BalancerEndpoint> Pool, IReadOnlyList<BalancerEndpoint> Tried)> Snapshot()
+        {
+            lock (_calls)
+            {
+                return [.. _calls];
+            }
+        }
+
+        public BalancerEndpoint? Select(in SelectionContext context)
+        {
+            lock (_calls)
+            {
+                _calls.Add((context.Endpoints, context.Pool, context.TriedEndpoints));
+            }
+
+            return inner.Select(context);
+        }
+    }
+
     /// <summary>A dependency of the custom selector, registered in DI.</summary>
     internal sealed class PreferredPort(int port)
     {

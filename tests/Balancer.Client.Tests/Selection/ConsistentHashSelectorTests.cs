@@ -216,9 +216,9 @@ public class ConsistentHashSelectorTests
         var next = selector.Select(new SelectionContext(endpoints, request, [home]))!;
         var rest = endpoints.Where(e => e != home).ToArray();
 
-        selector.Select(new SelectionContext(new RetryEndpointList(rest, endpoints), request, [home])).Should().BeSameAs(next);
-        selector.Select(new SelectionContext(new RetryEndpointList(rest), request, [home])).Should().BeSameAs(next, "without the pool, the ring of the rest agrees");
-        var third = selector.Select(new SelectionContext(new RetryEndpointList([.. rest.Where(e => e != next)], endpoints), request, [home, next]));
+        selector.Select(new SelectionContext(rest, request, [home], endpoints)).Should().BeSameAs(next);
+        selector.Select(new SelectionContext(rest, request, [home])).Should().BeSameAs(next, "without the pool, the ring of the rest agrees");
+        var third = selector.Select(new SelectionContext([.. rest.Where(e => e != next)], request, [home, next], endpoints));
         third.Should().NotBeNull().And.NotBeSameAs(home).And.NotBeSameAs(next);
     }
 
@@ -231,7 +231,7 @@ public class ConsistentHashSelectorTests
         byHeader.Headers.Add(Header, "user-1");
         using var byOption = Keyed("user-2");
         using var none = new HttpRequestMessage();
-        var rest = new RetryEndpointList(endpoints[1..], endpoints);
+        var rest = endpoints[1..];
         HttpRequestMessage[] requests = [byHeader, byOption, none];
         foreach (var request in requests)
         {
@@ -249,8 +249,8 @@ public class ConsistentHashSelectorTests
             }
 
             // Retries of keyed requests reuse the snapshot's ring (the fallback builds a table for the retry list).
-            selector.Select(new SelectionContext(rest, byHeader, tried));
-            selector.Select(new SelectionContext(rest, byOption, tried));
+            selector.Select(new SelectionContext(rest, byHeader, tried, endpoints));
+            selector.Select(new SelectionContext(rest, byOption, tried, endpoints));
         }
 
         (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);

@@ -269,9 +269,9 @@ public class NetworkAwareSelectorTests
         var endpoints = _endpoints.WithWeights(1, 1, 1);
         var selector = Create();
         selector.Select(new SelectionContext(endpoints));
-        var retry = new RetryEndpointList([endpoints[1], endpoints[2]]);
+        BalancerEndpoint[] retry = [endpoints[1], endpoints[2]];
 
-        selector.Select(new SelectionContext(retry, triedEndpoints: [endpoints[0]])).Should().NotBeSameAs(endpoints[0]);
+        selector.Select(new SelectionContext(retry, triedEndpoints: [endpoints[0]], pool: endpoints)).Should().NotBeSameAs(endpoints[0]);
         selector.Select(new SelectionContext(endpoints)).Should().NotBeNull();
     }
 

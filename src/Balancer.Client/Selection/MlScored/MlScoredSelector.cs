@@ -63,7 +63,7 @@ internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, I
             return endpoints[0];
         }
 
-        var table = _table.Get(endpoints, _buildTable);
+        var table = _table.Get(context, _buildTable);
         var count = Math.Min(table.Items.Length, _candidates);
         Span<int> picks = stackalloc int[count];
         Span<float> features = stackalloc float[count * EndpointFeatures.Count];

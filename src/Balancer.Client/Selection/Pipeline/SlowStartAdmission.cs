@@ -1,12 +1,12 @@
 using Balancer.Client.Endpoints;
 using Balancer.Client.Health;
 
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.Pipeline;
 
 /// <summary>
-/// The last step of every pick, for every selector and transport: an endpoint ramping up after slow start keeps a pick
-/// only with probability equal to its current share; otherwise the selector chooses once more (and that second choice
-/// stands).
+/// The last step of the selection pipeline, for every selector and transport (the gRPC picker calls it too): an
+/// endpoint ramping up after slow start keeps a pick only with probability equal to its current share; otherwise the
+/// selector chooses once more (and that second choice stands).
 /// </summary>
 internal static class SlowStartAdmission
 {
