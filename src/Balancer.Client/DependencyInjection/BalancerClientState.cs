@@ -73,10 +73,10 @@ internal sealed class BalancerClientState : IDisposable
         _removedEndpoints = new RemovedEndpoints((endpoint, now) => RemovedEndpointRetention.KeepUntil(endpoint, Health.Options, now, timeProvider.TimestampFrequency));
         var probe = services.GetServices<HealthProbeRegistration>().LastOrDefault(r => string.Equals(r.ClientName, name, StringComparison.Ordinal));
         ActiveChecks = new ActiveHealthChecker(this, new HealthCheckTransport(services, name), probe?.Probe);
-        Reconnects = new ReconnectChecker(Health, () => EndpointSet, timeProvider);
+        Reconnects = new ReconnectChecker(Health, () => EndpointSet, timeProvider, _logger, name);
         Health.Unreachable = Reconnects.Watch;
         Health.Suspect = Reconnects.Verify;
-        NetworkProbes = new NetworkProber(() => Endpoints, timeProvider);
+        NetworkProbes = new NetworkProber(() => Endpoints, timeProvider, _logger, name);
         _selected = new Selected(null!, string.Empty, null);
         Apply(options, definitions);
         clients.MarkStarted(name);

@@ -67,4 +67,7 @@ internal static partial class Log
 
     [LoggerMessage(40, LogLevel.Error, "Balancer client '{Client}': the transport of the active health checks could not be created; checks wait for the next round, and endpoints not yet checked stay eligible.")]
     public static partial void HealthCheckTransportFailed(ILogger logger, Exception exception, string client);
+
+    [LoggerMessage(41, LogLevel.Error, "Balancer client '{Client}': a pass of the {Loop} failed; the loop goes on at its next interval.")]
+    public static partial void BackgroundPassFailed(ILogger logger, Exception exception, string client, string loop);
 }

@@ -1,7 +1,7 @@
 using Balancer.Client.DependencyInjection;
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
-using Balancer.Client.Selection;
+using Balancer.Client.Internal;
 
 namespace Balancer.Client.Health;
 
@@ -11,15 +11,34 @@ namespace Balancer.Client.Health;
 /// probed at once, the others keep their interval. Probes go through the client's own transport (see
 /// <see cref="HealthCheckTransport"/>), never through the balancing handler. Results go to <see cref="HealthMonitor.OnCheck"/>.
 /// </summary>
-internal sealed class ActiveHealthChecker(BalancerClientState state, HealthCheckTransport transport, HealthProbe? probe = null) : IDisposable
+internal sealed class ActiveHealthChecker : IDisposable
 {
     private const int MaxConcurrentProbes = 16;
     private readonly object _lock = new();
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly BalancerClientState _state;
+    private readonly HealthCheckTransport _transport;
+    private readonly HealthProbe? _probe;
+    private readonly PeriodicLoop _loop;
     private ActiveHealthCheckOptions _options = new();
-    private CancellationTokenSource? _running;
-    private int _fullRound;
+    private HttpClient? _client;
+    private long _clientSince;
     private bool _disposed;
+
+    public ActiveHealthChecker(BalancerClientState state, HealthCheckTransport transport, HealthProbe? probe = null)
+    {
+        _state = state;
+        _transport = transport;
+        _probe = probe;
+
+        // The first pass runs on the thread pool: building the transport runs the application's handler configuration,
+        // which must not run under the client's locks or inside its construction.
+        _loop = new PeriodicLoop(
+            PassAsync,
+            () => Volatile.Read(ref _options) is var options ? (options.Interval, options.Jitter) : default,
+            _state.TimeProvider,
+            exception => Log.BackgroundPassFailed(_state.Logger, exception, _state.Name, "active health checks"));
+        _loop.Stopped += ReleaseClient;
+    }
 
     /// <summary>Applies (re)loaded options: starts or stops the probing loop, and probes every endpoint at once after a change.</summary>
     public void Configure(ActiveHealthCheckOptions options)
@@ -32,131 +51,67 @@ internal sealed class ActiveHealthChecker(BalancerClientState state, HealthCheck
             }
 
             Volatile.Write(ref _options, options);
-            if (options.Enabled && _running is null)
+            if (!options.Enabled)
             {
-                // Off this thread: building the transport runs the application's handler configuration, which must not
-                // run under the client's locks or inside its construction.
-                _running = new CancellationTokenSource();
-                var token = _running.Token;
-                _ = Task.Run(() => RunAsync(token), CancellationToken.None);
+                _ = _loop.Stop();
             }
-            else if (!options.Enabled && _running is not null)
+            else if (!_loop.Start())
             {
-                Stop();
-            }
-            else if (options.Enabled)
-            {
-                Volatile.Write(ref _fullRound, 1);
-                Wake();
+                _loop.RunNow();
             }
         }
     }
 
     /// <summary>Probes the endpoints that were never checked (just added) at once, without waiting for the interval.</summary>
-    public void OnEndpointsAdded()
-    {
-        lock (_lock)
-        {
-            if (_running is not null)
-            {
-                Wake();
-            }
-        }
-    }
+    public void OnEndpointsAdded() => _loop.Wake();
 
     public void Dispose()
     {
         lock (_lock)
         {
             _disposed = true;
-            Stop();
+            _loop.Dispose();
         }
     }
 
-    private void Wake()
+    /// <summary>
+    /// A scheduled pass probes every endpoint (on a renewed client when the handler is old); a woken one only those
+    /// never checked, unless there is no client yet.
+    /// </summary>
+    private async Task PassAsync(PeriodicPass kind, CancellationToken cancellationToken)
     {
-        if (_wake.CurrentCount == 0)
+        var uncheckedOnly = kind == PeriodicPass.Woken && _client is not null;
+        if (!uncheckedOnly)
         {
-            _wake.Release();
+            _client = Renew(_client, ref _clientSince);
+        }
+
+        if (_client is { } client)
+        {
+            await ProbeAsync(client, Volatile.Read(ref _options), uncheckedOnly, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private void Stop()
+    /// <summary>The run ended (one run at a time, so no pass is using the client).</summary>
+    private void ReleaseClient()
     {
-        _running?.Cancel();
-        _running?.Dispose();
-        _running = null;
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var random = RandomSource.Create(null);
-        var time = state.TimeProvider;
-        HttpClient? client = null;
-        var clientSince = 0L;
-
-        // One wait for a wake-up at a time, kept across rounds until it completes: a new wait per round would pile up
-        // abandoned waiters on the semaphore (one per interval, for the life of the client), and a Release would then
-        // complete the oldest abandoned one instead of waking the loop.
-        Task? wake = null;
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var options = Volatile.Read(ref _options);
-                client = Renew(client, ref clientSince);
-                if (client is not null)
-                {
-                    await ProbeAsync(client, options, uncheckedOnly: false, cancellationToken).ConfigureAwait(false);
-                }
-
-                var jitter = 1 + (options.Jitter * ((2 * random.NextDouble()) - 1));
-                var delay = Task.Delay(options.Interval * jitter, time, cancellationToken);
-                while (true)
-                {
-                    wake ??= _wake.WaitAsync(cancellationToken);
-                    if (await Task.WhenAny(delay, wake).ConfigureAwait(false) != wake)
-                    {
-                        break;
-                    }
-
-                    wake = null;
-                    if (Interlocked.Exchange(ref _fullRound, 0) != 0 || client is null)
-                    {
-                        break;
-                    }
-
-                    await ProbeAsync(client, Volatile.Read(ref _options), uncheckedOnly: true, cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopped.
-        }
-        catch (ObjectDisposedException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopped while a probe was under way.
-        }
-        finally
-        {
-            client?.Dispose();
-        }
+        _client?.Dispose();
+        _client = null;
     }
 
     /// <summary>The client to probe with: the current one while its handler is young enough, else one on a new handler.</summary>
     private HttpClient? Renew(HttpClient? client, ref long since)
     {
-        var now = state.TimeProvider.GetTimestamp();
-        var lifetime = transport.Lifetime;
-        if (client is not null && (lifetime == Timeout.InfiniteTimeSpan || state.TimeProvider.GetElapsedTime(since, now) < lifetime))
+        var now = _state.TimeProvider.GetTimestamp();
+        var lifetime = _transport.Lifetime;
+        if (client is not null && (lifetime == Timeout.InfiniteTimeSpan || _state.TimeProvider.GetElapsedTime(since, now) < lifetime))
         {
             return client;
         }
 
         try
         {
-            var next = new HttpClient(transport.Create(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            var next = new HttpClient(_transport.Create(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
             client?.Dispose();
             since = now;
             return next;
@@ -165,14 +120,14 @@ internal sealed class ActiveHealthChecker(BalancerClientState state, HealthCheck
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            Log.HealthCheckTransportFailed(state.Logger, exception, state.Name);
+            Log.HealthCheckTransportFailed(_state.Logger, exception, _state.Name);
             return client;
         }
     }
 
     private async Task ProbeAsync(HttpClient client, ActiveHealthCheckOptions options, bool uncheckedOnly, CancellationToken cancellationToken)
     {
-        var endpoints = state.Endpoints;
+        var endpoints = _state.Endpoints;
         using var gate = new SemaphoreSlim(MaxConcurrentProbes);
         var probes = new List<Task>(endpoints.Length);
         foreach (var endpoint in endpoints)
@@ -191,21 +146,21 @@ internal sealed class ActiveHealthChecker(BalancerClientState state, HealthCheck
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var timeout = new CancellationTokenSource(options.Timeout, state.TimeProvider);
+            using var timeout = new CancellationTokenSource(options.Timeout, _state.TimeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             bool success;
             try
             {
-                success = probe is null
+                success = _probe is null
                     ? await HttpGetAsync(client, endpoint, options, linked.Token).ConfigureAwait(false)
-                    : await probe(client, endpoint, options, linked.Token).ConfigureAwait(false);
+                    : await _probe(client, endpoint, options, linked.Token).ConfigureAwait(false);
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
                 success = false;
             }
 
-            state.Health.OnCheck(endpoint, success);
+            _state.Health.OnCheck(endpoint, success);
         }
         finally
         {

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
-using Balancer.Client.Selection;
+using Balancer.Client.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Balancer.Client.Health;
 
@@ -14,15 +17,27 @@ namespace Balancer.Client.Health;
 /// succeeds hands the endpoint to <see cref="HealthMonitor.OnReconnected"/>. One loop per endpoint, on the client's
 /// <see cref="TimeProvider"/>; a loop ends when its endpoint leaves the set, and all end on dispose.
 /// </summary>
-internal sealed class ReconnectChecker(HealthMonitor health, Func<EndpointSet> endpoints, TimeProvider timeProvider) : IDisposable
+internal sealed class ReconnectChecker : IDisposable
 {
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PeriodicLoop> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _verifying = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposing = new();
-    private readonly RandomSource _random = RandomSource.Create(null);
+    private readonly HealthMonitor _health;
+    private readonly Func<EndpointSet> _endpoints;
+    private readonly TimeProvider _timeProvider;
+    private readonly Action<Exception> _failed;
     private long _checks;
     private long _waits;
     private volatile bool _disposed;
+
+    public ReconnectChecker(HealthMonitor health, Func<EndpointSet> endpoints, TimeProvider timeProvider, ILogger? logger = null, string client = "")
+    {
+        _health = health;
+        _endpoints = endpoints;
+        _timeProvider = timeProvider;
+        logger ??= NullLogger.Instance;
+        _failed = exception => Log.BackgroundPassFailed(logger, exception, client, "reconnect checks");
+    }
 
     /// <summary>The reconnect checks made so far (connects tried), for tests and inspection.</summary>
     public long ChecksMade => Interlocked.Read(ref _checks);
@@ -37,11 +52,8 @@ internal sealed class ReconnectChecker(HealthMonitor health, Func<EndpointSet> e
     /// The delay before reconnect check number <paramref name="attempt"/> (0 for the first):
     /// min(initial × multiplier^attempt, max) × (1 ± jitter), where <paramref name="random"/> (0 to 1) picks the jitter.
     /// </summary>
-    public static TimeSpan Backoff(int attempt, ConnectionFailureOptions options, double random)
-    {
-        var seconds = Math.Min(options.InitialBackoff.TotalSeconds * Math.Pow(options.BackoffMultiplier, attempt), options.MaxBackoff.TotalSeconds);
-        return TimeSpan.FromSeconds(seconds * (1 + (options.Jitter * ((2 * random) - 1))));
-    }
+    public static TimeSpan Backoff(int attempt, ConnectionFailureOptions options, double random) =>
+        PeriodicLoop.Jittered(Capped(attempt, options), options.Jitter, random);
 
     /// <summary>Starts the reconnect checks of <paramref name="endpoint"/> unless they are running.</summary>
     public void Watch(BalancerEndpoint endpoint)
@@ -51,20 +63,28 @@ internal sealed class ReconnectChecker(HealthMonitor health, Func<EndpointSet> e
             return;
         }
 
-        var running = new CancellationTokenSource();
-        if (!_running.TryAdd(endpoint.Key, running))
+        // Each check follows a backoff delay (set before Start returns), the first one included.
+        PeriodicLoop? loop = null;
+        var attempt = 0;
+        loop = new PeriodicLoop(
+            (_, cancellationToken) => CheckAsync(endpoint, loop!, cancellationToken),
+            () => _health.Options.ConnectionFailure is var options ? (Capped(attempt++, options), options.Jitter) : default,
+            _timeProvider,
+            _failed,
+            passAtStart: false);
+        loop.Waiting += () => Interlocked.Increment(ref _waits);
+        if (!_running.TryAdd(endpoint.Key, loop))
         {
-            running.Dispose();
             return;
         }
 
-        if (_disposed)
-        {
-            Stop(endpoint.Key);
-            return;
-        }
+        loop.Start();
 
-        _ = RunAsync(endpoint, running);
+        // Disposed, or the endpoint left the set, between the registration and the start: the loop must not outlive it.
+        if (_disposed || !_running.TryGetValue(endpoint.Key, out var registered) || !ReferenceEquals(registered, loop))
+        {
+            loop.Dispose();
+        }
     }
 
     /// <summary>
@@ -115,9 +135,9 @@ internal sealed class ReconnectChecker(HealthMonitor health, Func<EndpointSet> e
         try
         {
             Interlocked.Increment(ref _checks);
-            if (!await CanConnectAsync(endpoint, health.Options.ConnectionFailure.ConnectTimeout, cancellationToken).ConfigureAwait(false))
+            if (!await CanConnectAsync(endpoint, _health.Options.ConnectionFailure.ConnectTimeout, cancellationToken).ConfigureAwait(false))
             {
-                health.OnConnectFailed(endpoint, endpoints(), timeProvider.GetTimestamp());
+                _health.OnConnectFailed(endpoint, _endpoints(), _timeProvider.GetTimestamp());
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -143,59 +163,52 @@ internal sealed class ReconnectChecker(HealthMonitor health, Func<EndpointSet> e
         return false;
     }
 
+    private static TimeSpan Capped(int attempt, ConnectionFailureOptions options) =>
+        TimeSpan.FromSeconds(Math.Min(options.InitialBackoff.TotalSeconds * Math.Pow(options.BackoffMultiplier, attempt), options.MaxBackoff.TotalSeconds));
+
     private void Stop(string key)
     {
-        if (_running.TryRemove(key, out var running))
+        if (_running.TryRemove(key, out var loop))
         {
-            running.Cancel();
+            loop.Dispose();
         }
     }
 
-    private async Task RunAsync(BalancerEndpoint endpoint, CancellationTokenSource running)
+    /// <summary>One reconnect check, after its backoff delay: the first connect that succeeds returns the endpoint and ends the loop.</summary>
+    private async Task CheckAsync(BalancerEndpoint endpoint, PeriodicLoop loop, CancellationToken cancellationToken)
     {
-        var cancellationToken = running.Token;
-        try
+        if (endpoint.Stats.Health.IsUnreachable && Contains(_endpoints(), endpoint.Key))
         {
-            for (var attempt = 0; ; attempt++)
+            Interlocked.Increment(ref _checks);
+            if (!await CanConnectAsync(endpoint, _health.Options.ConnectionFailure.ConnectTimeout, cancellationToken).ConfigureAwait(false))
             {
-                var options = health.Options.ConnectionFailure;
-                var delay = Task.Delay(Backoff(attempt, options, _random.NextDouble()), timeProvider, cancellationToken);
-                Interlocked.Increment(ref _waits);
-                await delay.ConfigureAwait(false);
-                if (!endpoint.Stats.Health.IsUnreachable || !Contains(endpoints(), endpoint.Key))
-                {
-                    return; // an answer brought it back, or it left the set
-                }
-
-                Interlocked.Increment(ref _checks);
-                if (await CanConnectAsync(endpoint, options.ConnectTimeout, cancellationToken).ConfigureAwait(false))
-                {
-                    health.OnReconnected(endpoint, timeProvider.GetTimestamp());
-                    return;
-                }
+                return;
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopped: the endpoint left the set, the checks were switched off, or the client was disposed.
-        }
-        finally
-        {
-            // Not disposed: Stop may cancel it at any time, and it holds no timer.
-            _running.TryRemove(new KeyValuePair<string, CancellationTokenSource>(endpoint.Key, running));
 
-            // A connection failure between the last check and the removal above found the loop still registered and
-            // started none: start it now, or the endpoint would stay out for good.
-            if (!cancellationToken.IsCancellationRequested && endpoint.Stats.Health.IsUnreachable && Contains(endpoints(), endpoint.Key))
-            {
-                Watch(endpoint);
-            }
+            _health.OnReconnected(endpoint, _timeProvider.GetTimestamp());
+        }
+
+        // Back (by this connect or by an answer), or left the set: the loop ends, unless it was stopped already (the
+        // endpoint left the set, the checks were switched off, or the client was disposed).
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        loop.Dispose();
+        _running.TryRemove(new KeyValuePair<string, PeriodicLoop>(endpoint.Key, loop));
+
+        // A connection failure between the last check and the removal above found the loop still registered and
+        // started none: start it now, or the endpoint would stay out for good.
+        if (endpoint.Stats.Health.IsUnreachable && Contains(_endpoints(), endpoint.Key))
+        {
+            Watch(endpoint);
         }
     }
 
     private async Task<bool> CanConnectAsync(BalancerEndpoint endpoint, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var deadline = new CancellationTokenSource(timeout, timeProvider);
+        using var deadline = new CancellationTokenSource(timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var host = endpoint.Address.DnsSafeHost;

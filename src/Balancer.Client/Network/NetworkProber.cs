@@ -1,5 +1,9 @@
+using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
+using Balancer.Client.Internal;
 using Balancer.Client.Selection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Balancer.Client.Network;
 
@@ -8,30 +12,38 @@ namespace Balancer.Client.Network;
 /// client's selector uses them; sends nothing otherwise; stops when the client is disposed. Endpoints that share a
 /// host and port are probed once per round; at most <see cref="NetworkProbeOptions.MaxConcurrency"/> probes run at once.
 /// </summary>
-internal sealed class NetworkProber(Func<BalancerEndpoint[]> endpoints, TimeProvider timeProvider) : IDisposable
+internal sealed class NetworkProber : IDisposable
 {
     private readonly object _lock = new();
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Func<BalancerEndpoint[]> _endpoints;
+    private readonly TimeProvider _timeProvider;
+    private readonly PeriodicLoop _loop;
     private NetworkProbeOptions _options = new();
-    private CancellationTokenSource? _running;
     private bool _disposed;
     private int _active;
     private int _maxActive;
     private long _probes;
 
-    /// <summary>Raised after each round, once the wait for the next one has begun (for tests on a fake clock).</summary>
-    public event Action? RoundCompleted;
-
-    public bool IsRunning
+    public NetworkProber(Func<BalancerEndpoint[]> endpoints, TimeProvider timeProvider, ILogger? logger = null, string client = "")
     {
-        get
-        {
-            lock (_lock)
-            {
-                return _running is not null;
-            }
-        }
+        _endpoints = endpoints;
+        _timeProvider = timeProvider;
+        logger ??= NullLogger.Instance;
+        _loop = new PeriodicLoop(
+            (_, cancellationToken) => ProbeAllAsync(Volatile.Read(ref _options), cancellationToken),
+            () => Volatile.Read(ref _options) is var options ? (options.Interval, options.Jitter) : default,
+            timeProvider,
+            exception => Log.BackgroundPassFailed(logger, exception, client, "network probes"));
     }
+
+    /// <summary>Raised after each round, once the wait for the next one has begun (for tests on a fake clock).</summary>
+    public event Action? RoundCompleted
+    {
+        add => _loop.Waiting += value;
+        remove => _loop.Waiting -= value;
+    }
+
+    public bool IsRunning => _loop.IsRunning;
 
     /// <summary>The number of probes started.</summary>
     public long ProbesStarted => Interlocked.Read(ref _probes);
@@ -50,19 +62,13 @@ internal sealed class NetworkProber(Func<BalancerEndpoint[]> endpoints, TimeProv
             }
 
             Volatile.Write(ref _options, options);
-            var run = wanted && options.Enabled;
-            if (run && _running is null)
+            if (!wanted || !options.Enabled)
             {
-                _running = new CancellationTokenSource();
-                _ = RunAsync(_running.Token);
+                _ = _loop.Stop();
             }
-            else if (!run && _running is not null)
+            else if (!_loop.Start())
             {
-                Stop();
-            }
-            else if (run && _wake.CurrentCount == 0)
-            {
-                _wake.Release();
+                _loop.RunNow();
             }
         }
     }
@@ -72,57 +78,14 @@ internal sealed class NetworkProber(Func<BalancerEndpoint[]> endpoints, TimeProv
         lock (_lock)
         {
             _disposed = true;
-            Stop();
-        }
-    }
-
-    private void Stop()
-    {
-        _running?.Cancel();
-        _running?.Dispose();
-        _running = null;
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var random = RandomSource.Create(null);
-
-        // One wait for a wake-up at a time, kept across rounds until it completes (see ActiveHealthChecker).
-        Task? wake = null;
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var options = Volatile.Read(ref _options);
-                try
-                {
-                    await ProbeAllAsync(options, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // A round that failed as a whole (say the endpoint list could not be read) leaves the loop running.
-                }
-
-                var jitter = 1 + (options.Jitter * ((2 * random.NextDouble()) - 1));
-                var delay = Task.Delay(options.Interval * jitter, timeProvider, cancellationToken);
-                wake ??= _wake.WaitAsync(cancellationToken);
-                RoundCompleted?.Invoke();
-                if (await Task.WhenAny(delay, wake).ConfigureAwait(false) == wake)
-                {
-                    wake = null;
-                }
-            }
-        }
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopped, possibly while a probe was under way.
+            _loop.Dispose();
         }
     }
 
     private async Task ProbeAllAsync(NetworkProbeOptions options, CancellationToken cancellationToken)
     {
         var targets = new Dictionary<(string Host, int Port), List<BalancerEndpoint>>();
-        foreach (var endpoint in endpoints())
+        foreach (var endpoint in _endpoints())
         {
             var key = (endpoint.Address.DnsSafeHost.ToUpperInvariant(), endpoint.Port);
             if (!targets.TryGetValue(key, out var group))
@@ -146,7 +109,7 @@ internal sealed class NetworkProber(Func<BalancerEndpoint[]> endpoints, TimeProv
             Interlocked.Increment(ref _probes);
             UpdateMax(active);
             var first = group[0];
-            var seconds = await TcpProbe.MeasureAsync(first.Address.DnsSafeHost, first.Port, options.Timeout, timeProvider, cancellationToken).ConfigureAwait(false);
+            var seconds = await TcpProbe.MeasureAsync(first.Address.DnsSafeHost, first.Port, options.Timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
             foreach (var endpoint in group)
             {
                 if (seconds is { } value)
