@@ -67,7 +67,7 @@ internal sealed class EndpointSourceRunner : IEndpointPublisher, IDisposable
 
         var problems = new List<string>();
         var accepted = new List<EndpointDefinition>(endpoints.Count);
-        BalancerOptionsValidator.CollectEndpoints(
+        EndpointValidation.Collect(
             endpoints,
             "endpoints",
             (field, value, problem) => problems.Add(string.Create(CultureInfo.InvariantCulture, $"{field} '{value}' {problem}.")),

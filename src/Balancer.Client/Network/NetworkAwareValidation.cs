@@ -5,7 +5,7 @@ namespace Balancer.Client.Network;
 /// <summary>Checks <see cref="BalancerOptions.NetworkAware"/>; each problem goes to the caller's error sink (field, value, problem).</summary>
 internal static class NetworkAwareValidation
 {
-    public static void Validate(NetworkAwareOptions? options, Action<string, object?, string> error)
+    public static void Validate(NetworkAwareOptions? options, FieldError error)
     {
         if (options is null)
         {

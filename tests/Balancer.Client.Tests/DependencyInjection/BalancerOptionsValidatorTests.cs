@@ -189,6 +189,14 @@ public class BalancerOptionsValidatorTests
             .And.NotContain("AllowedSchemes[0]");
     }
 
+    [Fact]
+    public void CreateClient_OneBadHealthValue_IsExactlyOneLine()
+    {
+        var error = Validate(o => o.AddEndpoint("http://127.0.0.1:8080").Health.OutlierDetection.FailureRateThreshold = 1.5);
+
+        error.Should().Be("Balancer client 'catalog': Health.OutlierDetection.FailureRateThreshold '1.5' is out of range; allowed from 0 to 1.");
+    }
+
     private static string Validate(Action<BalancerOptions> configure)
     {
         var services = new ServiceCollection();

@@ -97,7 +97,7 @@ public class SubsettingOptionsTests
         var errors = new List<string>();
         var options = new SubsettingOptions { SubsetSize = 10, InstanceId = id, InstanceCount = count, InstanceIdFromHostName = true };
 
-        BalancerOptionsValidator.ValidateSubsetting(options, hostName, (field, value, problem) => errors.Add($"{field} '{value}' {problem}"));
+        SubsettingValidation.Validate(options, hostName, (field, value, problem) => errors.Add($"{field} '{value}' {problem}"));
 
         if (expected is null)
         {
