@@ -132,7 +132,7 @@ internal sealed class ActiveHealthChecker : IDisposable
         var probes = new List<Task>(endpoints.Length);
         foreach (var endpoint in endpoints)
         {
-            if (!uncheckedOnly || endpoint.Stats.Health.ActiveState == ActiveHealth.Unknown)
+            if (!uncheckedOnly || endpoint.Health.ActiveState == ActiveHealth.Unknown)
             {
                 probes.Add(ProbeAsync(client, gate, endpoint, options, cancellationToken));
             }
