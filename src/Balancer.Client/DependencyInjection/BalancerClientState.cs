@@ -272,7 +272,7 @@ internal sealed class BalancerClientState : IDisposable
             }
             var networkAware = Selector as NetworkAwareSelector;
             networkAware?.Configure(options.NetworkAware);
-            NetworkProbes.Configure(options.NetworkAware.Probes, wanted: networkAware is not null);
+            NetworkProbes.Configure(options.NetworkAware.Probes.ToSettings(), wanted: networkAware is not null);
         }
     }
 
