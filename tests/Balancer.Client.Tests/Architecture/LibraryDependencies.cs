@@ -138,12 +138,7 @@ internal sealed class LibraryDependencies
                         Add(operand.FieldType);
                         break;
                     case CallSite site:
-                        Add(site.ReturnType);
-                        foreach (var parameter in site.Parameters)
-                        {
-                            Add(parameter.ParameterType);
-                        }
-
+                        AddSignature(site);
                         break;
                 }
             }
@@ -152,12 +147,7 @@ internal sealed class LibraryDependencies
         private void AddMember(MethodReference method)
         {
             Add(method.DeclaringType);
-            Add(method.ReturnType);
-            foreach (var parameter in method.Parameters)
-            {
-                Add(parameter.ParameterType);
-            }
-
+            AddSignature(method);
             if (method is GenericInstanceMethod generic)
             {
                 foreach (var argument in generic.GenericArguments)
@@ -167,6 +157,15 @@ internal sealed class LibraryDependencies
             }
 
             Calls.Add($"{TopLevel(method.DeclaringType.GetElementType()).FullName}::{method.Name}");
+        }
+
+        private void AddSignature(IMethodSignature signature)
+        {
+            Add(signature.ReturnType);
+            foreach (var parameter in signature.Parameters)
+            {
+                Add(parameter.ParameterType);
+            }
         }
 
         private void AddGenericParameters(IGenericParameterProvider provider)
@@ -210,12 +209,7 @@ internal sealed class LibraryDependencies
 
                     return;
                 case FunctionPointerType pointer:
-                    Add(pointer.ReturnType);
-                    foreach (var parameter in pointer.Parameters)
-                    {
-                        Add(parameter.ParameterType);
-                    }
-
+                    AddSignature(pointer);
                     return;
                 case RequiredModifierType required:
                     Add(required.ModifierType);
