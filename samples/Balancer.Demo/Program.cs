@@ -246,7 +246,7 @@ internal static class Program
     private static void WriteBackends(IReadOnlyList<DemoBackend> backends)
     {
         var table = new Table().Border(TableBorder.Simple).BorderColor(Color.Grey);
-        table.AddColumn("Backend").AddColumn("Address").AddColumn("Behaviour");
+        table.AddColumn("Backend").AddColumn("Address").AddColumn("Behavior");
         foreach (var backend in backends)
         {
             table.AddRow(

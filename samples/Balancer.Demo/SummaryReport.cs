@@ -122,7 +122,7 @@ internal sealed class SummaryReport(DemoOptions options, int seed, IReadOnlyList
         md.AppendLine(Invariant($"- Command: `dotnet run --project samples/Balancer.Demo -- --duration {options.Duration.TotalSeconds:0.#} --rate {options.Rate:0} --timeout {options.Timeout.TotalSeconds:0.##} --backends {backends.Count} --seed {seed} --selectors {string.Join(",", results.Select(r => r.Selector))}`"));
         md.AppendLine();
 
-        md.AppendLine("| Backend | Behaviour |").AppendLine("|---|---|");
+        md.AppendLine("| Backend | Behavior |").AppendLine("|---|---|");
         foreach (var backend in backends)
         {
             md.AppendLine(Invariant($"| {backend.Name} | {backend.Description} |"));

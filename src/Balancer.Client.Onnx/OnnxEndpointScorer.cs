@@ -1,4 +1,5 @@
 using Balancer.Client.Selection;
+using Balancer.Client.Selection.MlScored;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Balancer.Client.Onnx;

@@ -1,3 +1,5 @@
+using Balancer.Client.Selection.MlScored;
+
 namespace Balancer.Client;
 
 /// <summary>Per-request settings of balanced clients.</summary>
@@ -56,7 +58,7 @@ public static class BalancerHttpRequestExtensions
 
     /// <summary>
     /// Names the class of this request for the <see cref="Selection.EndpointSelectorNames.MlScored"/> selector, ahead of
-    /// the client's <see cref="Selection.MlScoredOptions.RouteKey"/> and of the class derived from the method and the
+    /// the client's <see cref="MlScoredOptions.RouteKey"/> and of the class derived from the method and the
     /// path's route template: requests with the same name share one latency model per endpoint, whatever their method,
     /// path or size. Other selectors ignore it.
     /// </summary>

@@ -16,7 +16,7 @@ internal static class BenchmarkEndpoints
     /// </summary>
     public static BalancerEndpoint[] Create(int count, bool mixedWeights)
     {
-        var settings = new FeedbackSettings(TimeProvider.System, TimeSpan.FromSeconds(10));
+        var settings = new ClientStats(TimeProvider.System, TimeSpan.FromSeconds(10));
         var endpoints = new BalancerEndpoint[count];
         for (var i = 0; i < count; i++)
         {

@@ -33,7 +33,7 @@ public class FeedbackBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var settings = new FeedbackSettings(TimeProvider.System, TimeSpan.FromSeconds(10));
+        var settings = new ClientStats(TimeProvider.System, TimeSpan.FromSeconds(10));
         _successStats = new EndpointStats(settings);
         _failureStats = new EndpointStats(settings);
         _tracker = new FeedbackTracker("backend", settings, new BalancerMetrics(null), NullLogger.Instance);

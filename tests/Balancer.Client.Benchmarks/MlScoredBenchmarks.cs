@@ -2,6 +2,7 @@ using System.Net;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Balancer.Client.Selection;
+using Balancer.Client.Selection.MlScored;
 using BenchmarkDotNet.Attributes;
 
 namespace Balancer.Client.Benchmarks;
@@ -32,7 +33,7 @@ public class MlScoredBenchmarks
     public void Setup()
     {
         var endpoints = BenchmarkEndpoints.Create(Endpoints, mixedWeights: false);
-        var settings = new FeedbackSettings(TimeProvider.System, TimeSpan.FromSeconds(10));
+        var settings = new ClientStats(TimeProvider.System, TimeSpan.FromSeconds(10));
         _request = new HttpRequestMessage(HttpMethod.Get, "http://catalog/orders/42");
         _ok = new HttpResponseMessage(HttpStatusCode.OK);
         _context = new SelectionContext(endpoints, _request);

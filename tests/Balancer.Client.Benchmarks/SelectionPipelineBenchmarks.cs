@@ -38,7 +38,7 @@ public class SelectionPipelineBenchmarks
         _oneTried = [_pool[Endpoints / 2]];
         _twoTried = [_pool[0], _pool[Endpoints / 2]];
         _set = new EndpointSet(_pool, 1);
-        var settings = new FeedbackSettings(TimeProvider.System, TimeSpan.FromSeconds(10));
+        var settings = new ClientStats(TimeProvider.System, TimeSpan.FromSeconds(10));
         var health = new HealthMonitor("catalog", settings, new BalancerMetrics(null), NullLogger.Instance);
         _pipeline = new SelectionPipeline("catalog", health, TimeProvider.System, new BalancerMetrics(null), NullLogger.Instance, describeSources: null);
         _pipeline.Configure(new ConsistentHashSelector(new ConsistentHashOptions(), new PeakEwmaSelector(RandomSource.Create(42), TimeProvider.System)), EndpointSelectorNames.ConsistentHash, reuseTriedEndpoints: true);

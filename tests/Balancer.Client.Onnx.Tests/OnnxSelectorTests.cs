@@ -1,4 +1,5 @@
 using Balancer.Client.Selection;
+using Balancer.Client.Selection.MlScored;
 using Balancer.Client.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

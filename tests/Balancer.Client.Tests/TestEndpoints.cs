@@ -10,12 +10,12 @@ internal sealed class TestEndpoints
     public TestEndpoints(TimeSpan? decay = null)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        Settings = new FeedbackSettings(Time, decay ?? TimeSpan.FromSeconds(10));
+        Settings = new ClientStats(Time, decay ?? TimeSpan.FromSeconds(10));
     }
 
     public FakeTimeProvider Time { get; }
 
-    public FeedbackSettings Settings { get; }
+    public ClientStats Settings { get; }
 
     public BalancerEndpoint Create(int port, int weight = 1, string? zone = null) =>
         new(new Uri($"http://127.0.0.1:{port}"), weight, zone, null, new EndpointStats(Settings));

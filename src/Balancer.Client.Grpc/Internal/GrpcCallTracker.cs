@@ -174,11 +174,7 @@ internal sealed class GrpcCallTracker : ISubchannelCallTracker
         try
         {
             var request = _request ?? GrpcOutcomes.NoRequest;
-            var recorded = state.Tracker.Complete(in _lease, request, response, exception, outcome, backPressure, latencyEnd);
-            if (recorded != AttemptOutcome.Canceled)
-            {
-                state.Health.OnAttemptCompleted(_endpoint, state.EndpointSet, recorded == AttemptOutcome.Failure, response: null, state.TimeProvider.GetTimestamp(), exception, backPressure);
-            }
+            state.Tracker.Complete(in _lease, request, response, exception, outcome, backPressure, latencyEnd); // health hears of it there (IOutcomeListener)
         }
         catch (Exception recordException)
         {

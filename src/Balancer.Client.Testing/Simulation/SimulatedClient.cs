@@ -11,7 +11,7 @@ internal sealed class SimulatedClient
     public SimulatedClient(int index, int count, IReadOnlyList<SimulatedBackend> backends, SimulationClock clock, SimulationContender contender, SimulationOptions options, double meanInterarrivalTicks, BackendCosts costs, Dictionary<string, int>? indexes)
     {
         Index = index;
-        var settings = new FeedbackSettings(clock, options.LatencyDecayTime);
+        var settings = new ClientStats(clock, options.LatencyDecayTime);
         Endpoints = [.. backends.Select(b => new BalancerEndpoint(b.Address, 1, null, null, new EndpointStats(settings)))];
         Indexes = indexes ?? IndexesOf(Endpoints);
         Tracker = new FeedbackTracker($"simulation-{index}", settings, SimulatedResponses.Metrics, NullLogger.Instance);

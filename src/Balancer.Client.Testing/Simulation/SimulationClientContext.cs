@@ -6,7 +6,7 @@ namespace Balancer.Client.Testing.Simulation;
 /// <summary>What a contender's factory gets to create the selector of one simulated client instance.</summary>
 public sealed class SimulationClientContext
 {
-    internal SimulationClientContext(int clientIndex, int clientCount, IReadOnlyList<BalancerEndpoint> endpoints, SimulationClock clock, int seed, IReadOnlyList<SimulatedBackend> backends, FeedbackSettings feedback, BackendCosts costs)
+    internal SimulationClientContext(int clientIndex, int clientCount, IReadOnlyList<BalancerEndpoint> endpoints, SimulationClock clock, int seed, IReadOnlyList<SimulatedBackend> backends, ClientStats feedback, BackendCosts costs)
     {
         ClientIndex = clientIndex;
         ClientCount = clientCount;
@@ -43,7 +43,7 @@ public sealed class SimulationClientContext
     public IReadOnlyList<SimulatedBackend> Backends { get; }
 
     /// <summary>The client's feedback settings (clock, decay time, latency prior), as the library's selector factories take them.</summary>
-    internal FeedbackSettings Feedback { get; }
+    internal ClientStats Feedback { get; }
 
     /// <summary>The backends' expected times to an answer, for the oracle.</summary>
     internal BackendCosts Costs { get; }

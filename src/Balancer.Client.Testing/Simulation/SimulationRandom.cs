@@ -1,3 +1,5 @@
+using Balancer.Client.Selection.MlScored;
+
 namespace Balancer.Client.Testing.Simulation;
 
 /// <summary>

@@ -25,7 +25,7 @@ internal sealed class BalancerClientState : IDisposable
     private readonly object _applyLock = new();
     private EndpointSet _endpoints = EndpointSet.Empty;
     private Selected _selected;
-    private Behaviour _behaviour = new(false, true, null, false, TimeSpan.Zero);
+    private RequestSettings _requestSettings = new(false, true, null, false, TimeSpan.Zero);
     private DiscoveredAddressPolicy _addressPolicy = DiscoveredAddressPolicy.AllowAll;
     private readonly IFeedbackObserver[] _observers;
     private readonly EndpointSourceRunner[] _sources;
@@ -67,8 +67,9 @@ internal sealed class BalancerClientState : IDisposable
         _sources = [.. sources.For(name).Select(r => new EndpointSourceRunner(this, CreateSource(r, services), OnSourceChanged))];
 
         Metrics = metrics;
-        Tracker = new FeedbackTracker(name, new FeedbackSettings(timeProvider, options.LatencyDecayTime), metrics, _logger);
-        Health = new HealthMonitor(name, Tracker.Settings, metrics, _logger);
+        Tracker = new FeedbackTracker(name, new ClientStats(timeProvider, options.LatencyDecayTime), metrics, _logger);
+        Health = new HealthMonitor(name, Tracker.Settings, metrics, _logger, () => EndpointSet);
+        Tracker.OutcomeListener = Health;
         Pipeline = new SelectionPipeline(name, Health, timeProvider, metrics, _logger, _sources.Length > 0 ? DescribeSources : null);
         _removedEndpoints = new RemovedEndpoints((endpoint, now) => RemovedEndpointRetention.KeepUntil(endpoint, Health.Options, now, timeProvider.TimestampFrequency));
         var probe = services.GetServices<HealthProbeRegistration>().LastOrDefault(r => string.Equals(r.ClientName, name, StringComparison.Ordinal));
@@ -128,11 +129,11 @@ internal sealed class BalancerClientState : IDisposable
 
     public string SelectorName => Volatile.Read(ref _selected).Name;
 
-    public bool PreserveLogicalHost => Volatile.Read(ref _behaviour).PreserveLogicalHost;
+    public bool PreserveLogicalHost => Volatile.Read(ref _requestSettings).PreserveLogicalHost;
 
-    public bool ReuseTriedEndpoints => Volatile.Read(ref _behaviour).ReuseTriedEndpoints;
+    public bool ReuseTriedEndpoints => Volatile.Read(ref _requestSettings).ReuseTriedEndpoints;
 
-    public TimeSpan? AttemptTimeout => Volatile.Read(ref _behaviour).AttemptTimeout;
+    public TimeSpan? AttemptTimeout => Volatile.Read(ref _requestSettings).AttemptTimeout;
 
     public ILogger Logger => _logger;
 
@@ -140,7 +141,7 @@ internal sealed class BalancerClientState : IDisposable
     public bool HasSources => _sources.Length > 0;
 
     /// <summary>Whether an empty publication of a source empties its endpoints (instead of keeping the last good set).</summary>
-    public bool AcceptEmptyFromSources => Volatile.Read(ref _behaviour).AcceptEmptyFromSources;
+    public bool AcceptEmptyFromSources => Volatile.Read(ref _requestSettings).AcceptEmptyFromSources;
 
     /// <summary>Which addresses the client accepts from its endpoint sources.</summary>
     public DiscoveredAddressPolicy AddressPolicy => Volatile.Read(ref _addressPolicy);
@@ -159,7 +160,7 @@ internal sealed class BalancerClientState : IDisposable
 
         try
         {
-            await _sourcesReported.Task.WaitAsync(Volatile.Read(ref _behaviour).InitialTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            await _sourcesReported.Task.WaitAsync(Volatile.Read(ref _requestSettings).InitialTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -255,7 +256,7 @@ internal sealed class BalancerClientState : IDisposable
             Tracker.Settings.EndpointMetricTags = options.Telemetry.EndpointTags;
             Tracker.IsFailure = options.IsFailure;
             Tracker.LoadReportExpiration = (long)(options.WeightedRoundRobin.WeightExpirationPeriod.TotalSeconds * TimeProvider.TimestampFrequency);
-            Volatile.Write(ref _behaviour, new Behaviour(options.PreserveLogicalHost, options.ReuseTriedEndpoints, options.AttemptTimeout, options.EndpointSources.AcceptEmpty, options.EndpointSources.InitialTimeout));
+            Volatile.Write(ref _requestSettings, new RequestSettings(options.PreserveLogicalHost, options.ReuseTriedEndpoints, options.AttemptTimeout, options.EndpointSources.AcceptEmpty, options.EndpointSources.InitialTimeout));
             var selected = Volatile.Read(ref _selected);
             Pipeline.Configure(selected.Selector, selected.Name, options.ReuseTriedEndpoints);
 
@@ -409,5 +410,5 @@ internal sealed class BalancerClientState : IDisposable
 
     private sealed record Selected(IEndpointSelector Selector, string Name, int? Seed);
 
-    private sealed record Behaviour(bool PreserveLogicalHost, bool ReuseTriedEndpoints, TimeSpan? AttemptTimeout, bool AcceptEmptyFromSources, TimeSpan InitialTimeout);
+    private sealed record RequestSettings(bool PreserveLogicalHost, bool ReuseTriedEndpoints, TimeSpan? AttemptTimeout, bool AcceptEmptyFromSources, TimeSpan InitialTimeout);
 }

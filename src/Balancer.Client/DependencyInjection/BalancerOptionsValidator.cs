@@ -4,6 +4,7 @@ using Balancer.Client.Feedback;
 using Balancer.Client.Health;
 using Balancer.Client.Network;
 using Balancer.Client.Selection;
+using Balancer.Client.Selection.MlScored;
 using Microsoft.Extensions.Options;
 
 namespace Balancer.Client.DependencyInjection;

@@ -36,7 +36,7 @@ internal sealed class EndpointSet
     /// into <paramref name="removedEndpoints"/> when given, from which an address that comes back takes its statistics
     /// and health again.
     /// </summary>
-    public EndpointSet Update(IReadOnlyList<EndpointDefinition> desired, Feedback.FeedbackSettings settings, out int added, out int removed, RemovedEndpoints? removedEndpoints = null)
+    public EndpointSet Update(IReadOnlyList<EndpointDefinition> desired, Feedback.ClientStats settings, out int added, out int removed, RemovedEndpoints? removedEndpoints = null)
     {
         var now = settings.TimeProvider.GetTimestamp();
         removedEndpoints?.Expire(now);

@@ -17,7 +17,7 @@ namespace Balancer.Client.Feedback;
 /// </remarks>
 public sealed class EndpointStats
 {
-    private readonly FeedbackSettings _settings;
+    private readonly ClientStats _settings;
     private int _inFlight;
     private double _latencySeconds = double.NaN;
     private long _latencyTimestamp;
@@ -40,11 +40,11 @@ public sealed class EndpointStats
 
     /// <summary>Initializes statistics that use the system clock and the default decay time.</summary>
     public EndpointStats()
-        : this(FeedbackSettings.Default)
+        : this(ClientStats.Default)
     {
     }
 
-    internal EndpointStats(FeedbackSettings settings) => _settings = settings;
+    internal EndpointStats(ClientStats settings) => _settings = settings;
 
     /// <summary>Gets the number of requests sent to the endpoint that have not received response headers yet.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -113,7 +113,7 @@ public sealed class EndpointStats
     /// <summary>Gets the load the endpoint last reported in an ORCA <c>endpoint-load-metrics</c> header, or <see langword="null"/>.</summary>
     public ServerLoadReport? ServerLoad => Volatile.Read(ref _serverLoad);
 
-    internal FeedbackSettings Settings => _settings;
+    internal ClientStats Settings => _settings;
 
     /// <summary>Recent latencies of successful attempts, for percentiles (hedging delay, inspection).</summary>
     internal LatencyHistogram Histogram { get; } = new();
@@ -348,7 +348,7 @@ public sealed class EndpointStats
         return (1 + (FeedbackConstants.FailureRatePenalty * FailureRate * evidence * GetFailureFade(timestamp))) * (1 << consecutive);
     }
 
-    /// <summary>Gets the requests in flight on all endpoints of the same client (see <see cref="FeedbackSettings.InFlight"/>).</summary>
+    /// <summary>Gets the requests in flight on all endpoints of the same client (see <see cref="ClientStats.InFlight"/>).</summary>
     internal int ClientInFlight => _settings.InFlight;
 
     internal void IncrementInFlight()

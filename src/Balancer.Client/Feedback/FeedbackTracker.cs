@@ -8,12 +8,12 @@ namespace Balancer.Client.Feedback;
 /// Records every attempt of one client: counts it in flight while it runs, then turns its outcome into the
 /// endpoint's <see cref="EndpointStats"/>, metrics, and calls to the observers.
 /// </summary>
-internal sealed class FeedbackTracker(string clientName, FeedbackSettings settings, BalancerMetrics metrics, ILogger logger)
+internal sealed class FeedbackTracker(string clientName, ClientStats settings, BalancerMetrics metrics, ILogger logger)
 {
     private IFeedbackObserver[] _observers = [];
     private Func<HttpResponseMessage?, Exception?, bool> _isFailure = FailurePolicy.IsFailureByDefault;
 
-    public FeedbackSettings Settings => settings;
+    public ClientStats Settings => settings;
 
     /// <summary>How long (timestamp units) a server load report stays valid; set from the weighted round robin options.</summary>
     public long LoadReportExpiration { get; set; } = (long)(TimeSpan.FromMinutes(3).TotalSeconds * settings.TimeProvider.TimestampFrequency);
@@ -29,6 +29,9 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
         get => Volatile.Read(ref _observers);
         set => Volatile.Write(ref _observers, value);
     }
+
+    /// <summary>The client's health, told of every outcome after the observers (set once, by the wiring layer).</summary>
+    public IOutcomeListener? OutcomeListener { get; set; }
 
     /// <summary>Counts an attempt in flight; the returned lease must be completed exactly once.</summary>
     public EndpointLease Begin(BalancerEndpoint endpoint, int attemptNumber)
@@ -94,21 +97,32 @@ internal sealed class FeedbackTracker(string clientName, FeedbackSettings settin
         metrics.Completed(clientName, tagged, outcome, seconds);
 
         var observers = Observers;
-        if (observers.Length == 0)
+        if (observers.Length > 0)
         {
-            return outcome;
+            var feedback = new AttemptFeedback(clientName, endpoint, request, outcome, response?.StatusCode, exception, TimeSpan.FromSeconds(seconds), lease.AttemptNumber);
+            foreach (var observer in observers)
+            {
+                try
+                {
+                    observer.OnAttemptCompleted(in feedback);
+                }
+                catch (Exception observerException)
+                {
+                    Log.ObserverFailed(logger, observerException, clientName, observer.GetType().Name);
+                }
+            }
         }
 
-        var feedback = new AttemptFeedback(clientName, endpoint, request, outcome, response?.StatusCode, exception, TimeSpan.FromSeconds(seconds), lease.AttemptNumber);
-        foreach (var observer in observers)
+        if (outcome != AttemptOutcome.Canceled && OutcomeListener is { } listener)
         {
             try
             {
-                observer.OnAttemptCompleted(in feedback);
+                listener.OnOutcome(endpoint, outcome == AttemptOutcome.Failure, response, exception, backPressure, now);
             }
-            catch (Exception observerException)
+            catch (Exception listenerException)
             {
-                Log.ObserverFailed(logger, observerException, clientName, observer.GetType().Name);
+                // Bookkeeping must not cost the caller the response: log, and let the attempt end as it did.
+                Log.ObserverFailed(logger, listenerException, clientName, listener.GetType().Name);
             }
         }
 

@@ -13,7 +13,7 @@ namespace Balancer.Client.Health;
 /// succeeds), one cap on the share out for any of these reasons, the panic threshold, and the slow-start factor.
 /// Eligibility is computed off the hot path and cached; a pick only compares a version and a time.
 /// </summary>
-internal sealed class HealthMonitor(string clientName, FeedbackSettings settings, BalancerMetrics metrics, ILogger logger)
+internal sealed class HealthMonitor(string clientName, ClientStats settings, BalancerMetrics metrics, ILogger logger, Func<EndpointSet>? currentSet = null) : IOutcomeListener
 {
     private readonly object _ejectionLock = new();
     private HealthOptions _options = new();
@@ -71,9 +71,19 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         }
     }
 
+    /// <summary>The client's outcome listener: <see cref="OnAttemptCompleted"/> with the client's current set.</summary>
+    void IOutcomeListener.OnOutcome(BalancerEndpoint endpoint, bool failure, HttpResponseMessage? response, Exception? exception, bool backPressure, long timestamp)
+    {
+        if (currentSet?.Invoke() is { } set)
+        {
+            OnAttemptCompleted(endpoint, set, failure, response, timestamp, exception, backPressure);
+        }
+    }
+
     /// <summary>
-    /// Reacts to a completed attempt (after its statistics were recorded): cool-down, connection failure, ejection.
-    /// A 429 (or a transport's own back-pressure signal, <paramref name="backPressure"/>) may start a cool-down, never an ejection.
+    /// Reacts to a completed attempt on an endpoint of <paramref name="set"/> (after its statistics were recorded):
+    /// cool-down, connection failure, ejection. A 429 (or a transport's own back-pressure signal,
+    /// <paramref name="backPressure"/>) may start a cool-down, never an ejection.
     /// </summary>
     public void OnAttemptCompleted(BalancerEndpoint endpoint, EndpointSet set, bool failure, HttpResponseMessage? response, long now, Exception? exception = null, bool backPressure = false)
     {

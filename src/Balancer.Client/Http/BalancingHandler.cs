@@ -86,7 +86,7 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
             {
                 if (begun)
                 {
-                    Complete(lease, request, response, failure, set, activity, cancellationToken);
+                    Complete(lease, request, response, failure, activity, cancellationToken);
                 }
             }
             catch (Exception exception)
@@ -110,15 +110,10 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
         }
     }
 
-    private void Complete(in EndpointLease lease, HttpRequestMessage request, HttpResponseMessage? response, Exception? failure, EndpointSet set, Activity? activity, CancellationToken cancellationToken)
+    private static void Complete(in EndpointLease lease, HttpRequestMessage request, HttpResponseMessage? response, Exception? failure, Activity? activity, CancellationToken cancellationToken)
     {
         var canceled = failure is OperationCanceledException && cancellationToken.IsCancellationRequested;
-        var outcome = lease.Complete(request, response, failure, canceled);
-        if (outcome != AttemptOutcome.Canceled)
-        {
-            state.Health.OnAttemptCompleted(lease.Endpoint, set, outcome == AttemptOutcome.Failure, response, state.TimeProvider.GetTimestamp(), failure);
-        }
-
+        var outcome = lease.Complete(request, response, failure, canceled); // health hears of it there too (IOutcomeListener)
         if (activity is not null && outcome == AttemptOutcome.Failure)
         {
             activity.SetStatus(ActivityStatusCode.Error, failure?.Message ?? $"HTTP {(int?)response?.StatusCode}");

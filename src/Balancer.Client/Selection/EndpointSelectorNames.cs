@@ -1,3 +1,5 @@
+using Balancer.Client.Selection.MlScored;
+
 namespace Balancer.Client.Selection;
 
 /// <summary>The names of the built-in selectors, as used in <see cref="BalancerOptions.Selector"/> and configuration (case-insensitive).</summary>

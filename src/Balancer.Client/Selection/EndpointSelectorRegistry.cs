@@ -1,10 +1,11 @@
 using System.Collections.Frozen;
 using Balancer.Client.Feedback;
+using Balancer.Client.Selection.MlScored;
 
 namespace Balancer.Client.Selection;
 
 /// <summary>What a selector factory gets: the client, its options and shared services.</summary>
-internal readonly record struct SelectorFactoryContext(string ClientName, BalancerOptions Options, FeedbackSettings Feedback, IServiceProvider Services);
+internal readonly record struct SelectorFactoryContext(string ClientName, BalancerOptions Options, ClientStats Feedback, IServiceProvider Services);
 
 /// <summary>A selector registered by name through <c>AddEndpointSelector</c>.</summary>
 internal sealed record EndpointSelectorRegistration(string Name, Func<IServiceProvider, IEndpointSelector> Factory);

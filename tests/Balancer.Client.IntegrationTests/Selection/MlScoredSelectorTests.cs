@@ -1,4 +1,5 @@
 using Balancer.Client.Selection;
+using Balancer.Client.Selection.MlScored;
 
 namespace Balancer.Client.IntegrationTests.Selection;
 

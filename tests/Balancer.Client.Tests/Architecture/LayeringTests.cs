@@ -24,7 +24,7 @@ public sealed partial class LayeringTests
     private static readonly Allowance[] s_endpointState =
     [
         new("*", "Balancer.Client.Feedback.EndpointStats", "BalancerEndpoint.Stats: the statistics travel with the endpoint"),
-        new("*", "Balancer.Client.Feedback.FeedbackSettings", "the settings a new endpoint's statistics are made with (EndpointSet.Update)"),
+        new("*", "Balancer.Client.Feedback.ClientStats", "the settings a new endpoint's statistics are made with (EndpointSet.Update)"),
         new("*", "Balancer.Client.Health.EndpointHealth", "BalancerEndpoint.Health: the health state travels with the endpoint"),
     ];
 
@@ -49,14 +49,11 @@ public sealed partial class LayeringTests
     ];
 
     /// <summary>
-    /// Folders whose files keep another namespace. Renaming a public namespace breaks callers, so these are decided
-    /// apart: MlScored's public types (<c>MlScoredOptions</c>, <c>IEndpointScorer</c>, …) are in
-    /// <c>Balancer.Client.Selection</c>; the AddXxx extension methods follow the .NET convention of
+    /// Files that keep another namespace: the AddXxx extension methods follow the .NET convention of
     /// <c>Microsoft.Extensions.DependencyInjection</c>, so that they show without a using.
     /// </summary>
     private static readonly NamespaceException[] s_namespaceExceptions =
     [
-        new("Selection/MlScored", null, "Balancer.Client.Selection"),
         new("DependencyInjection", "BalancerHttpClientBuilderExtensions.cs", "Microsoft.Extensions.DependencyInjection"),
         new("DependencyInjection", "BalancerServiceCollectionExtensions.cs", "Microsoft.Extensions.DependencyInjection"),
     ];

@@ -1,5 +1,6 @@
 using Balancer.Client.Endpoints;
 using Balancer.Client.Selection;
+using Balancer.Client.Selection.MlScored;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
 using System.Net;
 using Balancer.Client.Diagnostics;
+using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -119,6 +120,58 @@ public class FeedbackTrackerTests
         feedback.Duration.Should().Be(TimeSpan.FromMilliseconds(7));
         feedback.AttemptNumber.Should().Be(2);
         feedback.Request.Should().BeSameAs(request);
+    }
+
+    [Fact]
+    public void Complete_TellsTheOutcomeListenerOnce_WithTheCompletionTimestamp_NeverForACancellation()
+    {
+        var tracker = CreateTracker();
+        var listener = new RecordingListener();
+        tracker.OutcomeListener = listener;
+        tracker.Observers = [new ThrowingObserver()];
+        var endpoint = _endpoints.Create(1);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://catalog/");
+        using var tooMany = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        var refused = new HttpRequestException("refused");
+
+        var lease = tracker.Begin(endpoint, 1);
+        _endpoints.Time.Advance(TimeSpan.FromMilliseconds(25));
+        lease.Complete(request, tooMany, null, canceled: false);
+        tracker.Begin(endpoint, 2).Complete(request, null, refused, canceled: false);
+        tracker.Begin(endpoint, 3).Complete(request, null, new OperationCanceledException(), canceled: true);
+
+        listener.Heard.Should().Equal(
+            (endpoint, true, (HttpResponseMessage?)tooMany, (Exception?)null, true, _endpoints.Time.GetTimestamp()),
+            (endpoint, true, null, refused, false, _endpoints.Time.GetTimestamp()));
+        endpoint.Stats.InFlight.Should().Be(0, "a throwing observer before the listener changes nothing");
+    }
+
+    [Fact]
+    public void Complete_ThrowingOutcomeListener_DoesNotFailTheAttempt()
+    {
+        var tracker = CreateTracker();
+        tracker.OutcomeListener = new ThrowingListener();
+        var endpoint = _endpoints.Create(1);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://catalog/");
+        using var response = new HttpResponseMessage(HttpStatusCode.OK);
+
+        tracker.Begin(endpoint, 1).Complete(request, response, null, canceled: false).Should().Be(AttemptOutcome.Success);
+
+        endpoint.Stats.TotalRequests.Should().Be(1);
+    }
+
+    private sealed class RecordingListener : IOutcomeListener
+    {
+        public List<(BalancerEndpoint, bool, HttpResponseMessage?, Exception?, bool, long)> Heard { get; } = [];
+
+        public void OnOutcome(BalancerEndpoint endpoint, bool failure, HttpResponseMessage? response, Exception? exception, bool backPressure, long timestamp) =>
+            Heard.Add((endpoint, failure, response, exception, backPressure, timestamp));
+    }
+
+    private sealed class ThrowingListener : IOutcomeListener
+    {
+        public void OnOutcome(BalancerEndpoint endpoint, bool failure, HttpResponseMessage? response, Exception? exception, bool backPressure, long timestamp) =>
+            throw new InvalidOperationException("broken listener");
     }
 
     private FeedbackTracker CreateTracker() => new("catalog", _endpoints.Settings, new BalancerMetrics(null), NullLogger.Instance);

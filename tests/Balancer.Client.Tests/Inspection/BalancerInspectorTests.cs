@@ -335,8 +335,7 @@ public sealed class BalancerInspectorTests : IDisposable
 
             var lease = state.Tracker.Begin(endpoint, 1);
             _time.Advance(latency ?? TimeSpan.FromMilliseconds(10));
-            var outcome = lease.Complete(request, response, null, canceled: false);
-            state.Health.OnAttemptCompleted(endpoint, state.EndpointSet, outcome == AttemptOutcome.Failure, response, _time.GetTimestamp());
+            lease.Complete(request, response, null, canceled: false); // health hears of it there, as from the handler
         }
     }
 

@@ -60,7 +60,7 @@ public class ConsistentHashOptionsTests
 
         options.ConsistentHash.HeaderName.Should().Be("X-Tenant");
         options.ConsistentHash.LoadBoundFactor.Should().Be(double.PositiveInfinity);
-        var selector = new EndpointSelectorRegistry([], []).Create(new SelectorFactoryContext("catalog", options, FeedbackSettings.Default, provider));
+        var selector = new EndpointSelectorRegistry([], []).Create(new SelectorFactoryContext("catalog", options, ClientStats.Default, provider));
         selector.Should().BeOfType<ConsistentHashSelector>();
     }
 

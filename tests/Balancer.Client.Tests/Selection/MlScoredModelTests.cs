@@ -1,5 +1,6 @@
 using Balancer.Client.Feedback;
 using Balancer.Client.Selection;
+using Balancer.Client.Selection.MlScored;
 
 namespace Balancer.Client.Tests.Selection;
 

@@ -3,6 +3,7 @@ using System.Net;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Balancer.Client.Selection;
+using Balancer.Client.Selection.MlScored;
 
 namespace Balancer.Client.Tests.Selection;
 

@@ -1,4 +1,4 @@
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.MlScored;
 
 /// <summary>
 /// The layout of the feature vector that the <see cref="EndpointSelectorNames.MlScored"/> selector builds for each

@@ -1,6 +1,6 @@
 using Balancer.Client.Feedback;
 
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.MlScored;
 
 /// <summary>
 /// The online model of one endpoint: per request class, time- and count-decayed sums of latency, squared latency,

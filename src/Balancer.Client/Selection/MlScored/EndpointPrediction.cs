@@ -1,4 +1,4 @@
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.MlScored;
 
 /// <summary>What an <see cref="IEndpointScorer"/> predicts for one candidate endpoint and the request being sent.</summary>
 /// <param name="latencySeconds">The expected time to response headers in seconds, load included; more than zero.</param>

@@ -1,4 +1,4 @@
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.MlScored;
 
 /// <summary>
 /// The model behind the <see cref="EndpointSelectorNames.MlScored"/> selector: predicts, for each candidate endpoint

@@ -1,4 +1,4 @@
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.MlScored;
 
 internal static class MlScoredConstants
 {

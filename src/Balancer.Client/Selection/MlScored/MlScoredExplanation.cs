@@ -4,7 +4,7 @@ using System.Text;
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
 
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.MlScored;
 
 /// <summary>
 /// Records why the ML-scored selector picked an endpoint, as an event on the current activity: the request class, every

@@ -1,4 +1,4 @@
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.MlScored;
 
 /// <summary>
 /// Settings of the <see cref="EndpointSelectorNames.MlScored"/> selector, which learns per endpoint and request class

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.MlScored;
 
 /// <summary>
 /// The ML-scored selector: scores a few weighted random candidates with a model that predicts, for each endpoint and
@@ -22,7 +22,7 @@ internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, I
     private readonly Func<IReadOnlyList<BalancerEndpoint>, ModelTable> _buildTable;
     private readonly string _clientName;
     private readonly RandomSource _random;
-    private readonly FeedbackSettings _settings;
+    private readonly ClientStats _settings;
     private readonly IEndpointScorer? _scorer;
     private readonly Func<HttpRequestMessage, string?>? _routeKey;
     private readonly string? _localZone;
@@ -32,7 +32,7 @@ internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, I
     private readonly double _exploration;
     private SnapshotCache<ModelTable> _table;
 
-    public MlScoredSelector(string clientName, RandomSource random, FeedbackSettings settings, MlScoredOptions options)
+    public MlScoredSelector(string clientName, RandomSource random, ClientStats settings, MlScoredOptions options)
     {
         _clientName = clientName;
         _random = random;

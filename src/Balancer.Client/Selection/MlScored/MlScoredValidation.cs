@@ -1,4 +1,4 @@
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.MlScored;
 
 /// <summary>Checks <see cref="BalancerOptions.MlScored"/>; each problem goes to the caller's error sink (field, value, problem).</summary>
 internal static class MlScoredValidation

@@ -1,4 +1,4 @@
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.MlScored;
 
 /// <summary>
 /// The default scorer: the online model's class latency times (in flight + 1), the queue the request would join,

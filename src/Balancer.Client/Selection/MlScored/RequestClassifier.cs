@@ -1,4 +1,4 @@
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.MlScored;
 
 /// <summary>The request side of the features: method, route key, size band and the class they make.</summary>
 internal readonly record struct RequestFeatures(int Method, int RouteKey, int Class, float ContentLength);

@@ -1,4 +1,4 @@
-namespace Balancer.Client.Selection;
+namespace Balancer.Client.Selection.MlScored;
 
 /// <summary>
 /// Standard normal draws for Thompson sampling from a table of 1,024 quantiles (at (i + ½) ÷ 1,024): one random

@@ -1,15 +1,18 @@
 namespace Balancer.Client.Feedback;
 
-/// <summary>Settings shared by all endpoint statistics of one client: clock, decay time and the latency prior.</summary>
-internal sealed class FeedbackSettings
+/// <summary>
+/// The statistics and settings shared by all endpoints of one client (next to each endpoint's <see cref="EndpointStats"/>):
+/// clock, decay time τ, the client-wide latency prior and requests in flight. Live state, changed by reloads and outcomes.
+/// </summary>
+internal sealed class ClientStats
 {
-    public static readonly FeedbackSettings Default = new(TimeProvider.System, FeedbackConstants.DefaultLatencyDecayTime);
+    public static readonly ClientStats Default = new(TimeProvider.System, FeedbackConstants.DefaultLatencyDecayTime);
 
     private double _inverseDecayTimestampUnits;
     private volatile bool _endpointMetricTags;
     private PaddedCounter _inFlight;
 
-    public FeedbackSettings(TimeProvider timeProvider, TimeSpan decayTime)
+    public ClientStats(TimeProvider timeProvider, TimeSpan decayTime)
     {
         TimeProvider = timeProvider;
         DecayTime = decayTime;
