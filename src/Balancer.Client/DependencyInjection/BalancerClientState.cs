@@ -72,7 +72,7 @@ internal sealed class BalancerClientState : IDisposable
         Pipeline = new SelectionPipeline(name, Health, timeProvider, metrics, _logger, _sources.Length > 0 ? DescribeSources : null);
         _removedEndpoints = new RemovedEndpoints((endpoint, now) => RemovedEndpointRetention.KeepUntil(endpoint, Health.Options, now, timeProvider.TimestampFrequency));
         var probe = services.GetServices<HealthProbeRegistration>().LastOrDefault(r => string.Equals(r.ClientName, name, StringComparison.Ordinal));
-        ActiveChecks = new ActiveHealthChecker(this, new HealthCheckTransport(services, name), probe?.Probe);
+        ActiveChecks = new ActiveHealthChecker(name, Health, () => Endpoints, timeProvider, _logger, new HealthCheckTransport(services, name), probe?.Probe);
         Reconnects = new ReconnectChecker(Health, () => EndpointSet, timeProvider, _logger, name);
         Health.Unreachable = Reconnects.Watch;
         Health.Suspect = Reconnects.Verify;
@@ -272,7 +272,7 @@ internal sealed class BalancerClientState : IDisposable
             }
             var networkAware = Selector as NetworkAwareSelector;
             networkAware?.Configure(options.NetworkAware);
-            NetworkProbes.Configure(options.NetworkAware.Probes, wanted: networkAware is not null);
+            NetworkProbes.Configure(options.NetworkAware.Probes.ToSettings(), wanted: networkAware is not null);
         }
     }
 

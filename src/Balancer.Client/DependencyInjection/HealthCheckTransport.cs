@@ -1,3 +1,4 @@
+using Balancer.Client.Health;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ internal sealed record HealthCheckHandlerRegistration(string ClientName, Func<IS
 /// filters (among them the balancing handler) and its logging are left out, so a check is never balanced, retried or
 /// recorded as traffic. Like the factory, a new handler is made after <see cref="HttpClientFactoryOptions.HandlerLifetime"/>.
 /// </summary>
-internal sealed class HealthCheckTransport(IServiceProvider services, string clientName)
+internal sealed class HealthCheckTransport(IServiceProvider services, string clientName) : IHealthCheckTransport
 {
     /// <summary>How long one handler is used before a new one is made (DNS changes, rotated certificates).</summary>
     public TimeSpan Lifetime => services.GetService<IOptionsMonitor<HttpClientFactoryOptions>>()?.Get(clientName).HandlerLifetime ?? TimeSpan.FromMinutes(2);

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Balancer.Client.Feedback;
+using Balancer.Client.Health;
 
 namespace Balancer.Client.Endpoints;
 
@@ -8,8 +9,9 @@ namespace Balancer.Client.Endpoints;
 /// an optional zone, free-form metadata and the live statistics the feedback tracker keeps for it.
 /// </summary>
 /// <remarks>
-/// Instances are immutable except for <see cref="Stats"/>. The identity of an endpoint is its normalized
-/// <see cref="Address"/>: when the endpoint set is reloaded, an endpoint whose address stays keeps its statistics.
+/// Instances are immutable except for <see cref="Stats"/> (and the health state kept beside it). The identity of an
+/// endpoint is its normalized <see cref="Address"/>: when the endpoint set is reloaded, an endpoint whose address
+/// stays keeps its statistics and its health.
 /// </remarks>
 public sealed class BalancerEndpoint
 {
@@ -28,7 +30,7 @@ public sealed class BalancerEndpoint
     {
     }
 
-    internal BalancerEndpoint(Uri address, int weight, string? zone, IReadOnlyDictionary<string, string>? metadata, EndpointStats? stats, int priority = 0)
+    internal BalancerEndpoint(Uri address, int weight, string? zone, IReadOnlyDictionary<string, string>? metadata, EndpointStats? stats, int priority = 0, EndpointHealth? health = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         if (!EndpointAddress.TryNormalize(address, out var normalized, out var error))
@@ -49,6 +51,7 @@ public sealed class BalancerEndpoint
         Zone = string.IsNullOrWhiteSpace(zone) ? null : zone;
         Metadata = metadata is null || metadata.Count == 0 ? s_emptyMetadata : metadata.ToFrozenDictionary(StringComparer.Ordinal);
         Stats = stats ?? new EndpointStats();
+        Health = health ?? new EndpointHealth();
         Scheme = normalized.Scheme;
         Host = normalized.Host;
         Port = normalized.Port;
@@ -82,6 +85,9 @@ public sealed class BalancerEndpoint
     /// <summary>Gets the live statistics that the feedback tracker keeps for this endpoint.</summary>
     public EndpointStats Stats { get; }
 
+    /// <summary>The health state (ejection, cool-down, active checks, unreachable, slow start), which travels with the endpoint as its statistics do.</summary>
+    internal EndpointHealth Health { get; }
+
     /// <summary>The identity of the endpoint: its normalized absolute URI.</summary>
     internal string Key { get; }
 
@@ -100,9 +106,9 @@ public sealed class BalancerEndpoint
     /// <summary>Host and, unless default for the scheme, port.</summary>
     internal string Authority { get; }
 
-    /// <summary>Returns a copy with other settings that shares this endpoint's statistics.</summary>
+    /// <summary>Returns a copy with other settings that shares this endpoint's statistics and health.</summary>
     internal BalancerEndpoint WithSettings(int weight, string? zone, IReadOnlyDictionary<string, string>? metadata, int priority) =>
-        new(Address, weight, zone, metadata, Stats, priority);
+        new(Address, weight, zone, metadata, Stats, priority, Health);
 
     /// <summary>Whether the settings other than the address equal the given ones.</summary>
     internal bool HasSettings(int weight, string? zone, IReadOnlyDictionary<string, string>? metadata, int priority)

@@ -32,8 +32,9 @@ internal sealed class EndpointSet
 
     /// <summary>
     /// Builds the next snapshot from the desired endpoints: an endpoint whose address is already present keeps its
-    /// statistics (and its instance when nothing else changed); endpoints not desired any more are dropped, into
-    /// <paramref name="removedEndpoints"/> when given, from which an address that comes back takes its statistics again.
+    /// statistics and health (and its instance when nothing else changed); endpoints not desired any more are dropped,
+    /// into <paramref name="removedEndpoints"/> when given, from which an address that comes back takes its statistics
+    /// and health again.
     /// </summary>
     public EndpointSet Update(IReadOnlyList<EndpointDefinition> desired, Feedback.FeedbackSettings settings, out int added, out int removed, RemovedEndpoints? removedEndpoints = null)
     {
@@ -56,8 +57,8 @@ internal sealed class EndpointSet
             }
             else
             {
-                var stats = removedEndpoints?.Take(d.Address.AbsoluteUri, now) ?? new Feedback.EndpointStats(settings);
-                next[i] = new BalancerEndpoint(d.Address, d.Weight, d.Zone, d.Metadata, stats, d.Priority);
+                var kept = removedEndpoints?.Take(d.Address.AbsoluteUri, now);
+                next[i] = new BalancerEndpoint(d.Address, d.Weight, d.Zone, d.Metadata, kept?.Stats ?? new Feedback.EndpointStats(settings), d.Priority, kept?.Health);
                 added++;
             }
         }

@@ -1,9 +1,7 @@
-using Balancer.Client.Feedback;
-
 namespace Balancer.Client.Endpoints;
 
 /// <summary>
-/// The statistics (and with them the health) of endpoints recently removed from a client's set, so that an endpoint
+/// Endpoints recently removed from a client's set, with the state they carry (statistics and health), so that an endpoint
 /// that comes back soon (DNS flapping, a missed registry heartbeat, a subset recut) comes back as it left: still
 /// ejected or failing its checks if it was, with its latency and failure history, instead of as a new endpoint. An
 /// entry lasts until the time <c>keepUntil</c> gives when the endpoint is removed; expired entries are dropped at the
@@ -21,19 +19,22 @@ internal sealed class RemovedEndpoints(Func<BalancerEndpoint, long, long> keepUn
     /// <summary>The entries kept now (expired ones included until the next <see cref="Expire"/>).</summary>
     public int Count => _entries.Count;
 
-    /// <summary>Keeps <paramref name="endpoint"/>'s statistics; nothing when full (the endpoint would come back new).</summary>
+    /// <summary>Keeps <paramref name="endpoint"/> and its state; nothing when full (the endpoint would come back new).</summary>
     public void Add(BalancerEndpoint endpoint, long now)
     {
         var until = keepUntil(endpoint, now);
         if (until > now && (_entries.Count < capacity || _entries.ContainsKey(endpoint.Key)))
         {
-            _entries[endpoint.Key] = new Entry(endpoint.Stats, until);
+            _entries[endpoint.Key] = new Entry(endpoint, until);
         }
     }
 
-    /// <summary>The statistics kept for <paramref name="key"/>, removed from the store; <see langword="null"/> when none or expired.</summary>
-    public EndpointStats? Take(string key, long now) =>
-        _entries.Remove(key, out var entry) && now < entry.Until ? entry.Stats : null;
+    /// <summary>
+    /// The endpoint kept for <paramref name="key"/>, removed from the store, whose statistics and health the endpoint
+    /// that comes back takes over; <see langword="null"/> when none or expired.
+    /// </summary>
+    public BalancerEndpoint? Take(string key, long now) =>
+        _entries.Remove(key, out var entry) && now < entry.Until ? entry.Endpoint : null;
 
     /// <summary>Drops the entries whose time is over.</summary>
     public void Expire(long now)
@@ -55,5 +56,5 @@ internal sealed class RemovedEndpoints(Func<BalancerEndpoint, long, long> keepUn
         expired?.ForEach(key => _entries.Remove(key));
     }
 
-    private readonly record struct Entry(EndpointStats Stats, long Until);
+    private readonly record struct Entry(BalancerEndpoint Endpoint, long Until);
 }

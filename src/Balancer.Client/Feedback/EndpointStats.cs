@@ -150,9 +150,6 @@ public sealed class EndpointStats
     /// <summary>Gets the measured network path to the endpoint: round-trip time and jitter (see <see cref="NetworkStats"/>).</summary>
     public NetworkStats Network { get; } = new();
 
-    /// <summary>The health state (ejection, cool-down, active checks, slow start), which travels with the statistics.</summary>
-    internal Health.EndpointHealth Health { get; } = new();
-
     /// <summary>The time-decayed number of recent requests (the volume behind <see cref="FailureRate"/>).</summary>
     internal double DecayedRequests => Volatile.Read(ref _decayedRequests);
 

@@ -1,7 +1,7 @@
-using Balancer.Client.DependencyInjection;
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Internal;
+using Microsoft.Extensions.Logging;
 
 namespace Balancer.Client.Health;
 
@@ -9,14 +9,18 @@ namespace Balancer.Client.Health;
 /// Probes every endpoint of a client with an HTTP GET at an interval (with jitter) while active checks are on; sends
 /// nothing while they are off; stops when the client is disposed. Endpoints added between rounds (by a source) are
 /// probed at once, the others keep their interval. Probes go through the client's own transport (see
-/// <see cref="HealthCheckTransport"/>), never through the balancing handler. Results go to <see cref="HealthMonitor.OnCheck"/>.
+/// <see cref="IHealthCheckTransport"/>), never through the balancing handler. Results go to <see cref="HealthMonitor.OnCheck"/>.
 /// </summary>
 internal sealed class ActiveHealthChecker : IDisposable
 {
     private const int MaxConcurrentProbes = 16;
     private readonly object _lock = new();
-    private readonly BalancerClientState _state;
-    private readonly HealthCheckTransport _transport;
+    private readonly string _clientName;
+    private readonly HealthMonitor _health;
+    private readonly Func<BalancerEndpoint[]> _endpoints;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly IHealthCheckTransport _transport;
     private readonly HealthProbe? _probe;
     private readonly PeriodicLoop _loop;
     private ActiveHealthCheckOptions _options = new();
@@ -24,9 +28,13 @@ internal sealed class ActiveHealthChecker : IDisposable
     private long _clientSince;
     private bool _disposed;
 
-    public ActiveHealthChecker(BalancerClientState state, HealthCheckTransport transport, HealthProbe? probe = null)
+    public ActiveHealthChecker(string client, HealthMonitor health, Func<BalancerEndpoint[]> endpoints, TimeProvider timeProvider, ILogger logger, IHealthCheckTransport transport, HealthProbe? probe = null)
     {
-        _state = state;
+        _clientName = client;
+        _health = health;
+        _endpoints = endpoints;
+        _timeProvider = timeProvider;
+        _logger = logger;
         _transport = transport;
         _probe = probe;
 
@@ -35,8 +43,8 @@ internal sealed class ActiveHealthChecker : IDisposable
         _loop = new PeriodicLoop(
             PassAsync,
             () => Volatile.Read(ref _options) is var options ? (options.Interval, options.Jitter) : default,
-            _state.TimeProvider,
-            exception => Log.BackgroundPassFailed(_state.Logger, exception, _state.Name, "active health checks"));
+            timeProvider,
+            exception => Log.BackgroundPassFailed(logger, exception, client, "active health checks"));
         _loop.Stopped += ReleaseClient;
     }
 
@@ -102,9 +110,9 @@ internal sealed class ActiveHealthChecker : IDisposable
     /// <summary>The client to probe with: the current one while its handler is young enough, else one on a new handler.</summary>
     private HttpClient? Renew(HttpClient? client, ref long since)
     {
-        var now = _state.TimeProvider.GetTimestamp();
+        var now = _timeProvider.GetTimestamp();
         var lifetime = _transport.Lifetime;
-        if (client is not null && (lifetime == Timeout.InfiniteTimeSpan || _state.TimeProvider.GetElapsedTime(since, now) < lifetime))
+        if (client is not null && (lifetime == Timeout.InfiniteTimeSpan || _timeProvider.GetElapsedTime(since, now) < lifetime))
         {
             return client;
         }
@@ -120,19 +128,19 @@ internal sealed class ActiveHealthChecker : IDisposable
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            Log.HealthCheckTransportFailed(_state.Logger, exception, _state.Name);
+            Log.HealthCheckTransportFailed(_logger, exception, _clientName);
             return client;
         }
     }
 
     private async Task ProbeAsync(HttpClient client, ActiveHealthCheckOptions options, bool uncheckedOnly, CancellationToken cancellationToken)
     {
-        var endpoints = _state.Endpoints;
+        var endpoints = _endpoints();
         using var gate = new SemaphoreSlim(MaxConcurrentProbes);
         var probes = new List<Task>(endpoints.Length);
         foreach (var endpoint in endpoints)
         {
-            if (!uncheckedOnly || endpoint.Stats.Health.ActiveState == ActiveHealth.Unknown)
+            if (!uncheckedOnly || endpoint.Health.ActiveState == ActiveHealth.Unknown)
             {
                 probes.Add(ProbeAsync(client, gate, endpoint, options, cancellationToken));
             }
@@ -146,7 +154,7 @@ internal sealed class ActiveHealthChecker : IDisposable
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var timeout = new CancellationTokenSource(options.Timeout, _state.TimeProvider);
+            using var timeout = new CancellationTokenSource(options.Timeout, _timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             bool success;
             try
@@ -160,7 +168,7 @@ internal sealed class ActiveHealthChecker : IDisposable
                 success = false;
             }
 
-            _state.Health.OnCheck(endpoint, success);
+            _health.OnCheck(endpoint, success);
         }
         finally
         {
@@ -174,6 +182,16 @@ internal sealed class ActiveHealthChecker : IDisposable
         using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         return response.IsSuccessStatusCode;
     }
+}
+
+/// <summary>Where the active checks of one client get their handler: the client's own transport, without the balancer.</summary>
+internal interface IHealthCheckTransport
+{
+    /// <summary>Gets how long one handler is used before a new one is made (DNS changes, rotated certificates).</summary>
+    TimeSpan Lifetime { get; }
+
+    /// <summary>Makes a handler; the caller disposes it.</summary>
+    HttpMessageHandler Create();
 }
 
 /// <summary>One active check of one endpoint over the check transport's client: <see langword="true"/> when healthy.</summary>

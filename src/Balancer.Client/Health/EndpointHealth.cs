@@ -2,8 +2,8 @@ namespace Balancer.Client.Health;
 
 /// <summary>
 /// The health of one endpoint: ejection, cool-down, active check state, unreachable after a connection failure, and
-/// slow start. Travels with the endpoint's
-/// statistics across reloads. Times are <see cref="TimeProvider"/> timestamps; 0 means "none".
+/// slow start. Travels with the endpoint (<see cref="Endpoints.BalancerEndpoint.Health"/>), next to its statistics,
+/// across reloads and removals (see <see cref="Endpoints.RemovedEndpoints"/>). Times are <see cref="TimeProvider"/> timestamps; 0 means "none".
 /// </summary>
 internal sealed class EndpointHealth
 {

@@ -60,14 +60,14 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
     public double SlowStartFactor(BalancerEndpoint endpoint, long now)
     {
         var slowStart = Options.SlowStart;
-        return endpoint.Stats.Health.SlowStartFactor(now, ToTimestamp(slowStart.Window), slowStart.MinWeightPercent);
+        return endpoint.Health.SlowStartFactor(now, ToTimestamp(slowStart.Window), slowStart.MinWeightPercent);
     }
 
     public void StartSlowStart(BalancerEndpoint endpoint, long now)
     {
         if (Options.SlowStart.Window > TimeSpan.Zero)
         {
-            endpoint.Stats.Health.StartSlowStart(now);
+            endpoint.Health.StartSlowStart(now);
         }
     }
 
@@ -88,7 +88,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
             return;
         }
 
-        var health = endpoint.Stats.Health;
+        var health = endpoint.Health;
         if (options.ConnectionFailure.Enabled && exception is not null)
         {
             if (ConnectionFailure.IsConnectionFailure(exception))
@@ -138,7 +138,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
     /// </summary>
     public void OnReconnected(BalancerEndpoint endpoint, long now)
     {
-        var health = endpoint.Stats.Health;
+        var health = endpoint.Health;
         var since = health.UnreachableSince;
         if (!health.TryMarkReachable())
         {
@@ -160,7 +160,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
     public void OnConnectFailed(BalancerEndpoint endpoint, EndpointSet set, long now)
     {
         var options = Options;
-        if (options.ConnectionFailure.Enabled && !endpoint.Stats.Health.IsUnreachable && Contains(set, endpoint))
+        if (options.ConnectionFailure.Enabled && !endpoint.Health.IsUnreachable && Contains(set, endpoint))
         {
             TryMarkUnreachable(endpoint, set, options, now);
         }
@@ -171,7 +171,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
     {
         foreach (var endpoint in set.Endpoints)
         {
-            endpoint.Stats.Health.TryMarkReachable();
+            endpoint.Health.TryMarkReachable();
         }
 
         Invalidate();
@@ -195,7 +195,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         var outNow = 0;
         foreach (var e in all)
         {
-            if (IsOut(e.Stats.Health, options, now))
+            if (IsOut(e.Health, options, now))
             {
                 outNow++;
             }
@@ -208,7 +208,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
     {
         lock (_ejectionLock)
         {
-            if (!HasRoomToTakeOut(set, options, now) || !endpoint.Stats.Health.TryMarkUnreachable(now))
+            if (!HasRoomToTakeOut(set, options, now) || !endpoint.Health.TryMarkUnreachable(now))
             {
                 return false;
             }
@@ -250,7 +250,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
     public void OnCheck(BalancerEndpoint endpoint, bool success)
     {
         var checks = Options.ActiveChecks;
-        if (endpoint.Stats.Health.RecordCheck(success, checks.HealthyThreshold, checks.UnhealthyThreshold))
+        if (endpoint.Health.RecordCheck(success, checks.HealthyThreshold, checks.UnhealthyThreshold))
         {
             Log.ActiveHealthChanged(logger, clientName, endpoint.Key, success ? "healthy" : "unhealthy");
             Invalidate();
@@ -266,7 +266,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
                 return;
             }
 
-            var health = endpoint.Stats.Health;
+            var health = endpoint.Health;
             var baseTime = ToTimestamp(outlier.BaseEjectionTime);
             var count = health.NextEjectionCount(now, baseTime);
             var duration = Math.Min(baseTime * count, ToTimestamp(outlier.MaxEjectionTime));
@@ -298,7 +298,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
             delay = options.MaxCooldown;
         }
 
-        if (endpoint.Stats.Health.CoolDownUntil(now + ToTimestamp(delay)))
+        if (endpoint.Health.CoolDownUntil(now + ToTimestamp(delay)))
         {
             Log.EndpointCoolingDown(logger, clientName, endpoint.Key, (int)response.StatusCode, delay);
             Invalidate();
@@ -314,7 +314,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         List<BalancerEndpoint>? eligible = null;
         for (var i = 0; i < all.Length; i++)
         {
-            var health = all[i].Stats.Health;
+            var health = all[i].Health;
             if (health.TryEndEjection(now))
             {
                 Log.EndpointReturned(logger, clientName, all[i].Key);
@@ -393,7 +393,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
     /// <summary>The health of <paramref name="endpoint"/> at <paramref name="now"/>, for inspection (changes nothing).</summary>
     public EndpointHealthStatus GetStatus(BalancerEndpoint endpoint, long now)
     {
-        var health = endpoint.Stats.Health;
+        var health = endpoint.Health;
         if (Options.ConnectionFailure.Enabled && health.IsUnreachable)
         {
             return EndpointHealthStatus.Unreachable;
@@ -430,7 +430,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         var eligible = 0;
         foreach (var endpoint in all)
         {
-            if (!IsOut(endpoint.Stats.Health, options, now))
+            if (!IsOut(endpoint.Health, options, now))
             {
                 eligible++;
             }
@@ -447,7 +447,7 @@ internal sealed class HealthMonitor(string clientName, FeedbackSettings settings
         var connectionFailures = Options.ConnectionFailure.Enabled;
         foreach (var endpoint in set.Endpoints)
         {
-            var health = endpoint.Stats.Health;
+            var health = endpoint.Health;
             if (connectionFailures && health.IsUnreachable)
             {
                 unreachable++;

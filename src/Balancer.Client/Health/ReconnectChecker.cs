@@ -177,7 +177,7 @@ internal sealed class ReconnectChecker : IDisposable
     /// <summary>One reconnect check, after its backoff delay: the first connect that succeeds returns the endpoint and ends the loop.</summary>
     private async Task CheckAsync(BalancerEndpoint endpoint, PeriodicLoop loop, CancellationToken cancellationToken)
     {
-        if (endpoint.Stats.Health.IsUnreachable && Contains(_endpoints(), endpoint.Key))
+        if (endpoint.Health.IsUnreachable && Contains(_endpoints(), endpoint.Key))
         {
             Interlocked.Increment(ref _checks);
             if (!await CanConnectAsync(endpoint, _health.Options.ConnectionFailure.ConnectTimeout, cancellationToken).ConfigureAwait(false))
@@ -200,7 +200,7 @@ internal sealed class ReconnectChecker : IDisposable
 
         // A connection failure between the last check and the removal above found the loop still registered and
         // started none: start it now, or the endpoint would stay out for good.
-        if (endpoint.Stats.Health.IsUnreachable && Contains(_endpoints(), endpoint.Key))
+        if (endpoint.Health.IsUnreachable && Contains(_endpoints(), endpoint.Key))
         {
             Watch(endpoint);
         }

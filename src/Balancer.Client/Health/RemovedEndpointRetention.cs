@@ -11,7 +11,7 @@ internal static class RemovedEndpointRetention
 {
     public static long KeepUntil(BalancerEndpoint endpoint, HealthOptions options, long now, long timestampFrequency)
     {
-        var health = endpoint.Stats.Health;
+        var health = endpoint.Health;
         var window = now + (long)(options.OutlierDetection.BaseEjectionTime.TotalSeconds * timestampFrequency);
         return Math.Max(window, Math.Max(health.EjectedUntil, health.CooldownUntil));
     }

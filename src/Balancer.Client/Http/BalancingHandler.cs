@@ -21,7 +21,7 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        var tried = BalancerRequestOptions.HasTried(request) ? BalancerRequestOptions.GetTried(request) : [];
+        var tried = AttemptContext.GetTried(request);
         var set = state.EndpointSet;
         if (set.Endpoints.Length == 0 && state.HasSources)
         {
@@ -30,10 +30,10 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
         }
 
         var endpoint = state.Pipeline.Select(request, set, tried);
-        while (!BalancerRequestOptions.TryAddTried(request, tried, endpoint))
+        while (!AttemptContext.TryAddTried(request, tried, endpoint))
         {
             // A concurrent hedged copy of this request took that endpoint meanwhile: pick again, seeing its choice.
-            tried = BalancerRequestOptions.GetTried(request);
+            tried = AttemptContext.GetTried(request);
             endpoint = state.Pipeline.Select(request, set, tried);
         }
 

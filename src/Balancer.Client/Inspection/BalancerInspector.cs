@@ -41,7 +41,7 @@ internal sealed class BalancerInspector(BalancerClientRegistry registry) : IBala
         {
             var endpoint = all[i];
             var stats = endpoint.Stats;
-            var health = stats.Health;
+            var health = endpoint.Health;
             var ejectedUntil = health.EjectedUntil;
             var cooldownUntil = health.CooldownUntil;
             var (score, note) = inspectable is null ? (null, null) : Score(inspectable, endpoint);

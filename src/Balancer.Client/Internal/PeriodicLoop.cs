@@ -1,5 +1,3 @@
-using Balancer.Client.Selection;
-
 namespace Balancer.Client.Internal;
 
 /// <summary>What made a pass of a <see cref="PeriodicLoop"/> run.</summary>
@@ -42,7 +40,6 @@ internal sealed class PeriodicLoop(
     private static readonly TimeSpan s_longestWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
 
     private readonly object _lock = new();
-    private readonly RandomSource _random = RandomSource.Create(null);
     private CancellationTokenSource? _running;
     private Task _run = Task.CompletedTask;
     private TaskCompletionSource? _signal;
@@ -228,7 +225,7 @@ internal sealed class PeriodicLoop(
         try
         {
             var (interval, jitter) = schedule();
-            var delay = Jittered(interval, jitter, _random.NextDouble());
+            var delay = Jittered(interval, jitter, Random.Shared.NextDouble());
             return Task.Delay(delay < TimeSpan.Zero ? TimeSpan.Zero : delay > s_longestWait ? s_longestWait : delay, timeProvider, cancellationToken);
         }
 #pragma warning disable CA1031 // A schedule that cannot be read must not end the loop: report it, wait the longest time a wake-up can cut short.

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using Balancer.Client.Endpoints;
-using Balancer.Client.Http;
+using Balancer.Client.Feedback;
 
 namespace Balancer.Client.Network;
 
@@ -102,7 +102,7 @@ internal sealed class ConnectTimer
     {
         var host = context.DnsEndPoint.Host.Trim('[', ']');
         var port = context.DnsEndPoint.Port;
-        var tried = BalancerRequestOptions.GetTried(context.InitialRequestMessage);
+        var tried = AttemptContext.GetTried(context.InitialRequestMessage);
         for (var i = tried.Length - 1; i >= 0; i--)
         {
             if (Matches(tried[i], host, port))

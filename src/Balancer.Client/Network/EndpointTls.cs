@@ -1,5 +1,5 @@
 using System.Net.Security;
-using Balancer.Client.Http;
+using Balancer.Client.Feedback;
 
 namespace Balancer.Client.Network;
 
@@ -43,7 +43,7 @@ internal static class EndpointTls
             return false;
         }
 
-        var tried = BalancerRequestOptions.GetTried(request);
+        var tried = AttemptContext.GetTried(request);
         return tried.Length > 0 && tried[^1].Port == endPoint.Port && string.Equals(tried[^1].Address.DnsSafeHost, host, StringComparison.OrdinalIgnoreCase);
     }
 

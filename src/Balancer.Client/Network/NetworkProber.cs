@@ -1,7 +1,6 @@
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Internal;
-using Balancer.Client.Selection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -10,7 +9,7 @@ namespace Balancer.Client.Network;
 /// <summary>
 /// Probes the round trip to every endpoint of a client at an interval (with jitter) while probes are on and the
 /// client's selector uses them; sends nothing otherwise; stops when the client is disposed. Endpoints that share a
-/// host and port are probed once per round; at most <see cref="NetworkProbeOptions.MaxConcurrency"/> probes run at once.
+/// host and port are probed once per round; at most <see cref="NetworkProbeSettings.MaxConcurrency"/> probes run at once.
 /// </summary>
 internal sealed class NetworkProber : IDisposable
 {
@@ -18,7 +17,7 @@ internal sealed class NetworkProber : IDisposable
     private readonly Func<BalancerEndpoint[]> _endpoints;
     private readonly TimeProvider _timeProvider;
     private readonly PeriodicLoop _loop;
-    private NetworkProbeOptions _options = new();
+    private NetworkProbeSettings _options = NetworkProbeSettings.Default;
     private bool _disposed;
     private int _active;
     private int _maxActive;
@@ -52,7 +51,7 @@ internal sealed class NetworkProber : IDisposable
     public int MaxConcurrentProbes => Volatile.Read(ref _maxActive);
 
     /// <summary>Applies (re)loaded options: starts or stops the probing loop, and probes at once after a change.</summary>
-    public void Configure(NetworkProbeOptions options, bool wanted)
+    public void Configure(NetworkProbeSettings options, bool wanted)
     {
         lock (_lock)
         {
@@ -82,7 +81,7 @@ internal sealed class NetworkProber : IDisposable
         }
     }
 
-    private async Task ProbeAllAsync(NetworkProbeOptions options, CancellationToken cancellationToken)
+    private async Task ProbeAllAsync(NetworkProbeSettings options, CancellationToken cancellationToken)
     {
         var targets = new Dictionary<(string Host, int Port), List<BalancerEndpoint>>();
         foreach (var endpoint in _endpoints())
@@ -100,7 +99,7 @@ internal sealed class NetworkProber : IDisposable
         await Task.WhenAll(targets.Values.Select(group => ProbeAsync(group, gate, options, cancellationToken))).ConfigureAwait(false);
     }
 
-    private async Task ProbeAsync(List<BalancerEndpoint> group, SemaphoreSlim gate, NetworkProbeOptions options, CancellationToken cancellationToken)
+    private async Task ProbeAsync(List<BalancerEndpoint> group, SemaphoreSlim gate, NetworkProbeSettings options, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var active = Interlocked.Increment(ref _active);
@@ -143,4 +142,14 @@ internal sealed class NetworkProber : IDisposable
             max = seen;
         }
     }
+}
+
+/// <summary>
+/// What the prober needs of <c>NetworkAware.Probes</c> (the selector's <see cref="Selection.NetworkProbeOptions"/>,
+/// which the wiring layer turns into these), so that the network layer does not depend on the selection layer.
+/// </summary>
+internal sealed record NetworkProbeSettings(bool Enabled, TimeSpan Interval, double Jitter, TimeSpan Timeout, int MaxConcurrency)
+{
+    /// <summary>The defaults of the options, until the first <see cref="NetworkProber.Configure"/>.</summary>
+    public static readonly NetworkProbeSettings Default = new(true, NetworkConstants.DefaultProbeInterval, NetworkConstants.DefaultProbeJitter, NetworkConstants.DefaultProbeTimeout, NetworkConstants.DefaultProbeConcurrency);
 }

@@ -1,4 +1,4 @@
-using Balancer.Client.Http;
+using Balancer.Client.Feedback;
 using Polly;
 
 namespace Balancer.Client.Resilience;
@@ -24,13 +24,13 @@ internal sealed class HedgedRequest
     private HedgedRequest(HttpRequestMessage original, byte[]? body, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send)
     {
         Original = original;
-        Attempts = BalancerRequestOptions.Share(original);
+        Attempts = AttemptContext.Share(original);
         _method = original.Method;
         _logicalUri = original.RequestUri;
         _version = original.Version;
         _versionPolicy = original.VersionPolicy;
         _headers = Snapshot(original.Headers);
-        _options = [.. original.Options];
+        _options = AttemptContext.SnapshotOptions(original);
         _body = body;
         _contentHeaders = original.Content is { } content ? Snapshot(content.Headers) : [];
         _send = send;
@@ -113,12 +113,7 @@ internal sealed class HedgedRequest
             copy.Content = content;
         }
 
-        var options = (IDictionary<string, object?>)copy.Options;
-        foreach (var option in _options)
-        {
-            options[option.Key] = option.Value; // the shared RequestAttempts among them
-        }
-
+        AttemptContext.CopyOptions(_options, copy); // the shared RequestAttempts among them
         return SendAsync(copy, cancellationToken);
     }
 

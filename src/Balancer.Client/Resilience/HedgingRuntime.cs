@@ -1,4 +1,4 @@
-using Balancer.Client.DependencyInjection;
+using Balancer.Client.Endpoints;
 using Polly;
 using Polly.Hedging;
 
@@ -8,19 +8,21 @@ namespace Balancer.Client.Resilience;
 /// The hedging pipeline of one client (a singleton; the handler that uses it is transient). Every copy after the first
 /// attempt takes one token of the budget the client's retry shares; a copy is sent after the delay, or at once when
 /// an attempt fails with a transient failure, but never after the server pushed back (429, Retry-After).
+/// The delay follows the recent p95 of the endpoints, which it reads through <c>clientEndpoints</c>: the current
+/// endpoints of the balanced client of the same name, or none.
 /// </summary>
 internal sealed class HedgingRuntime
 {
     public static readonly ResiliencePropertyKey<HedgedRequest> RequestKey = new("Balancer.Client.HedgedRequest");
 
     private readonly BalancerHedgingOptions _options;
-    private readonly BalancerClientRegistry _clients;
+    private readonly Func<BalancerEndpoint[]> _clientEndpoints;
 
-    public HedgingRuntime(string clientName, BalancerHedgingOptions options, RetryBudget budget, TimeProvider timeProvider, BalancerClientRegistry clients)
+    public HedgingRuntime(string clientName, BalancerHedgingOptions options, RetryBudget budget, TimeProvider timeProvider, Func<BalancerEndpoint[]> clientEndpoints)
     {
         ClientName = clientName;
         _options = options;
-        _clients = clients;
+        _clientEndpoints = clientEndpoints;
         Budget = budget;
         Pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
             .AddHedging(new HedgingStrategyOptions<HttpResponseMessage>
@@ -83,7 +85,7 @@ internal sealed class HedgingRuntime
             return p95 > _options.MinDelay ? p95 : _options.MinDelay;
         }
 
-        return _clients.IsBalanced(ClientName) && _clients.Get(ClientName).Endpoints is { Length: > 0 } all
+        return _clientEndpoints() is { Length: > 0 } all
             && all.Select(e => e.Stats.GetRecentPercentile(0.95, 20)).Where(p => p.HasValue).Max() is { } clientP95
             ? (clientP95 > _options.MinDelay ? clientP95 : _options.MinDelay)
             : _options.MinDelay;

@@ -1,4 +1,4 @@
-using Balancer.Client.Http;
+using Balancer.Client.Feedback;
 
 namespace Balancer.Client.Resilience;
 
@@ -30,7 +30,7 @@ internal sealed class RetryBudget
     /// <summary>Counts a logical request once, however many resilience handlers and hedged copies it passes through.</summary>
     public void OnRequest(HttpRequestMessage request)
     {
-        if (BalancerRequestOptions.Share(request).TryMarkCounted())
+        if (AttemptContext.Share(request).TryMarkCounted())
         {
             OnRequest();
         }

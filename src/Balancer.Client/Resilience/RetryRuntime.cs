@@ -1,4 +1,4 @@
-using Balancer.Client.Http;
+using Balancer.Client.Feedback;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -93,7 +93,7 @@ internal sealed class RetryRuntime
             return last;
         }
 
-        var attempts = BalancerRequestOptions.GetTried(request);
+        var attempts = AttemptContext.GetTried(request);
         var where = attempts.Length > 0 ? $" (last on {attempts[^1].Key})" : string.Empty;
         var why = context.Properties.TryGetValue(StopReasonKey, out var reason) ? $"not retried: {reason}" : "no retries left";
         var message = $"Balancer client '{ClientName}': {request.Method} {request.RequestUri?.PathAndQuery} failed after {Math.Max(1, attempts.Length)} attempt(s){where}: {last.Message} ({why}).";

@@ -31,4 +31,7 @@ public sealed class NetworkProbeOptions
     /// <summary>Gets or sets the most probes under way at once.</summary>
     /// <value>The default value is 4. Allowed: 1 to 256.</value>
     public int MaxConcurrency { get; set; } = NetworkConstants.DefaultProbeConcurrency;
+
+    /// <summary>The settings the prober runs on.</summary>
+    internal NetworkProbeSettings ToSettings() => new(Enabled, Interval, Jitter, Timeout, MaxConcurrency);
 }

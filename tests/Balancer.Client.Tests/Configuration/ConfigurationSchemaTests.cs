@@ -14,7 +14,7 @@ namespace Balancer.Client.Tests.Configuration;
 /// </summary>
 public sealed partial class ConfigurationSchemaTests
 {
-    private static readonly string RepositoryRoot = FindRepositoryRoot();
+    private static readonly string RepositoryRoot = RepositoryPaths.Root;
     private static readonly string SchemaPath = Path.Combine(RepositoryRoot, "src", "Balancer.Client", "ConfigurationSchema.json");
 
     public static TheoryData<string> ConfigurationFiles()
@@ -399,19 +399,6 @@ public sealed partial class ConfigurationSchemaTests
                 yield return block.StartsWith('{') ? block : "{" + block + "}";
             }
         }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Balancer.Client.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (Balancer.Client.sln) was not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex("<JsonSchemaSegment\\s+Include=\"([^\"]+)\"")]

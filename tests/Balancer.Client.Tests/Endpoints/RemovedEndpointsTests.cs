@@ -31,6 +31,25 @@ public class RemovedEndpointsTests
     }
 
     [Fact]
+    public void Update_EndpointRemovedAndBack_GetsItsHealthBack_ReweightedKeepsIt()
+    {
+        var removed = new RemovedEndpoints((_, now) => now + Ticks(TimeSpan.FromSeconds(30)));
+        var first = EndpointSet.Empty.Update([Def(1), Def(2)], _endpoints.Settings, out _, out _, removed);
+        var health = first.Endpoints[1].Health;
+        health.CoolDownUntil(_endpoints.Time.GetTimestamp() + 1_000).Should().BeTrue();
+
+        var without = first.Update([Def(1)], _endpoints.Settings, out _, out _, removed);
+        var back = without.Update([Def(1), Def(2)], _endpoints.Settings, out _, out _, removed);
+        var reweighted = back.Update([Def(1), new EndpointDefinition(new Uri("http://127.0.0.1:2/"), 3, null, null)], _endpoints.Settings, out _, out _, removed);
+
+        back.Endpoints[1].Health.Should().BeSameAs(health, "the health travels with the endpoint, like its statistics");
+        back.Endpoints[1].Stats.Should().BeSameAs(first.Endpoints[1].Stats);
+        reweighted.Endpoints[1].Weight.Should().Be(3);
+        reweighted.Endpoints[1].Health.Should().BeSameAs(health);
+        without.Update([Def(1), Def(3)], _endpoints.Settings, out _, out _, removed).Endpoints[1].Health.Should().NotBeSameAs(health, "another address is another endpoint");
+    }
+
+    [Fact]
     public void Add_Full_KeepsNoMore()
     {
         var removed = new RemovedEndpoints((_, now) => now + 1_000_000, capacity: 3);

@@ -78,7 +78,7 @@ public class HealthMonitorTests
         _endpoints.Time.Advance(TimeSpan.FromSeconds(60));
         Fail(monitor, set, bad, 5);
 
-        bad.Stats.Health.EjectionCount.Should().Be(1);
+        bad.Health.EjectionCount.Should().Be(1);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class HealthMonitorTests
             Fail(monitor, set, endpoint, 10);
         }
 
-        set.Endpoints.Count(e => e.Stats.Health.IsEjected(Now)).Should().Be(2, "50% of 5 endpoints, rounded down");
+        set.Endpoints.Count(e => e.Health.IsEjected(Now)).Should().Be(2, "50% of 5 endpoints, rounded down");
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public class HealthMonitorTests
             }
         }
 
-        flaky.Stats.Health.IsEjected(Now).Should().BeTrue();
+        flaky.Health.IsEjected(Now).Should().BeTrue();
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public class HealthMonitorTests
         }
 
         monitor.GetEligible(set, Now).Endpoints.Should().HaveCount(4).And.NotContain(dead, "one refused connection is enough");
-        dead.Stats.Health.IsEjected(Now).Should().BeFalse("refusals while out do not pile up into an ejection that would outlast the reconnect");
+        dead.Health.IsEjected(Now).Should().BeFalse("refusals while out do not pile up into an ejection that would outlast the reconnect");
         watched.Should().Equal([dead], "the reconnect checks start once");
         monitor.GetStatus(dead, Now).Should().Be(EndpointHealthStatus.Unreachable);
         _endpoints.Time.Advance(TimeSpan.FromMinutes(10));
@@ -280,7 +280,7 @@ public class HealthMonitorTests
             Refuse(monitor, set, endpoint);
         }
 
-        set.Endpoints.Count(e => e.Stats.Health.IsUnreachable).Should().Be(2, "floor(0.5 × 5)");
+        set.Endpoints.Count(e => e.Health.IsUnreachable).Should().Be(2, "floor(0.5 × 5)");
         var eligible = monitor.GetEligible(set, Now);
         eligible.Endpoints.Should().HaveCount(3);
         eligible.Panic.Should().BeFalse();
@@ -300,8 +300,8 @@ public class HealthMonitorTests
         Refuse(monitor, set, set.Endpoints[2]);
         Fail(monitor, set, set.Endpoints[3], 10);
 
-        set.Endpoints[2].Stats.Health.IsUnreachable.Should().BeFalse("two of four are out already (cooling down)");
-        set.Endpoints[3].Stats.Health.IsEjected(Now).Should().BeFalse("the same cap holds for ejections");
+        set.Endpoints[2].Health.IsUnreachable.Should().BeFalse("two of four are out already (cooling down)");
+        set.Endpoints[3].Health.IsEjected(Now).Should().BeFalse("the same cap holds for ejections");
         monitor.GetEligible(set, Now).Endpoints.Should().Equal(set.Endpoints[2], set.Endpoints[3]);
     }
 
@@ -333,7 +333,7 @@ public class HealthMonitorTests
             Refuse(monitor, set, dead);
         }
 
-        dead.Stats.Health.IsEjected(Now).Should().BeTrue("five failures in a row");
+        dead.Health.IsEjected(Now).Should().BeTrue("five failures in a row");
     }
 
     [Fact]
@@ -350,7 +350,7 @@ public class HealthMonitorTests
             Respond(monitor, set, throttling, tooMany);
         }
 
-        throttling.Stats.Health.IsEjected(Now).Should().BeFalse("neither five in a row nor a 100 % rate of 429s ejects");
+        throttling.Health.IsEjected(Now).Should().BeFalse("neither five in a row nor a 100 % rate of 429s ejects");
         throttling.Stats.GetFailurePenalty(Now).Should().BeGreaterThan(1, "the selectors still shift load away from it");
 
         // Four 500s after the 429s: the run of failures for ejection is four, not 34.
@@ -359,9 +359,9 @@ public class HealthMonitorTests
             Respond(monitor, set, throttling, error);
         }
 
-        throttling.Stats.Health.IsEjected(Now).Should().BeFalse();
+        throttling.Health.IsEjected(Now).Should().BeFalse();
         Respond(monitor, set, throttling, error);
-        throttling.Stats.Health.IsEjected(Now).Should().BeTrue("the fifth 500 in a row");
+        throttling.Health.IsEjected(Now).Should().BeTrue("the fifth 500 in a row");
     }
 
     private long Now => _endpoints.Time.GetTimestamp();

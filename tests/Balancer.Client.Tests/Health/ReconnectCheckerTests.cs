@@ -33,7 +33,7 @@ public sealed class ReconnectCheckerTests
         var (monitor, set, checker) = Create(port);
         using var _ = checker;
         var endpoint = set.Endpoints[0];
-        endpoint.Stats.Health.TryMarkUnreachable(Now).Should().BeTrue();
+        endpoint.Health.TryMarkUnreachable(Now).Should().BeTrue();
 
         checker.Watch(endpoint);
         checker.Watch(endpoint);
@@ -44,7 +44,7 @@ public sealed class ReconnectCheckerTests
         _endpoints.Time.Advance(TimeSpan.FromSeconds(0.42)); // 1.21 s: past the first delay however it was jittered
         await WaitAsync(() => checker.WaitsStarted == 2); // the first check failed and the second delay runs
         checker.ChecksMade.Should().Be(1, "one loop per endpoint, however often it is watched");
-        endpoint.Stats.Health.IsUnreachable.Should().BeTrue("the port is closed");
+        endpoint.Health.IsUnreachable.Should().BeTrue("the port is closed");
 
         using var listener = new TcpListener(IPAddress.Loopback, port);
         listener.Start();
@@ -53,7 +53,7 @@ public sealed class ReconnectCheckerTests
         checker.ChecksMade.Should().Be(1, "the second check waits 1.6 s ± 20 %");
 
         _endpoints.Time.Advance(TimeSpan.FromSeconds(0.66)); // 1.93 s since the first check: past 1.92 s
-        await WaitAsync(() => !endpoint.Stats.Health.IsUnreachable);
+        await WaitAsync(() => !endpoint.Health.IsUnreachable);
         checker.ChecksMade.Should().Be(2);
         monitor.GetEligible(set, Now).Endpoints.Should().Contain(endpoint);
         await WaitAsync(() => checker.Watched.Count == 0);
@@ -65,7 +65,7 @@ public sealed class ReconnectCheckerTests
         var (_, set, checker) = Create(ClosedPort());
         using var _ = checker;
         var endpoint = set.Endpoints[0];
-        endpoint.Stats.Health.TryMarkUnreachable(Now);
+        endpoint.Health.TryMarkUnreachable(Now);
         checker.Watch(endpoint);
         checker.Watched.Should().ContainSingle();
 
@@ -82,7 +82,7 @@ public sealed class ReconnectCheckerTests
     {
         var (_, set, checker) = Create(ClosedPort());
         var endpoint = set.Endpoints[0];
-        endpoint.Stats.Health.TryMarkUnreachable(Now);
+        endpoint.Health.TryMarkUnreachable(Now);
         checker.Watch(endpoint);
 
         checker.Dispose();
@@ -104,7 +104,7 @@ public sealed class ReconnectCheckerTests
 
         checker.Verify(endpoint);
 
-        await WaitAsync(() => endpoint.Stats.Health.IsUnreachable);
+        await WaitAsync(() => endpoint.Health.IsUnreachable);
         monitor.GetEligible(set, Now).Endpoints.Should().NotContain(endpoint);
         await WaitAsync(() => checker.Watched.Contains(endpoint.Key));
     }
@@ -123,7 +123,7 @@ public sealed class ReconnectCheckerTests
         await WaitAsync(() => checker.ChecksMade == 1);
         using var accepted = await listener.AcceptSocketAsync().WaitAsync(s_signalTimeout);
         await Task.Delay(100);
-        endpoint.Stats.Health.IsUnreachable.Should().BeFalse();
+        endpoint.Health.IsUnreachable.Should().BeFalse();
         monitor.GetEligible(set, Now).Endpoints.Should().Contain(endpoint);
     }
 

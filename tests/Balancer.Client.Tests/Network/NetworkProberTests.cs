@@ -42,8 +42,8 @@ public sealed class NetworkProberTests : IAsyncDisposable
         var (listener, endpoint) = Listen();
         using var prober = new NetworkProber(() => [endpoint], _endpoints.Time);
 
-        prober.Configure(new NetworkProbeOptions { Enabled = false }, wanted: true);
-        prober.Configure(new NetworkProbeOptions(), wanted: false);
+        prober.Configure(new NetworkProbeOptions { Enabled = false }.ToSettings(), wanted: true);
+        prober.Configure(new NetworkProbeOptions().ToSettings(), wanted: false);
         _endpoints.Time.Advance(TimeSpan.FromMinutes(5));
         await Task.Yield();
 
@@ -59,7 +59,7 @@ public sealed class NetworkProberTests : IAsyncDisposable
         using var prober = Start([endpoint], new NetworkProbeOptions { Interval = TimeSpan.FromSeconds(1), Jitter = 0 });
         await NextRoundAsync();
 
-        prober.Configure(new NetworkProbeOptions { Enabled = false }, wanted: true);
+        prober.Configure(new NetworkProbeOptions { Enabled = false }.ToSettings(), wanted: true);
         _endpoints.Time.Advance(TimeSpan.FromMinutes(1));
 
         prober.IsRunning.Should().BeFalse();
@@ -141,7 +141,7 @@ public sealed class NetworkProberTests : IAsyncDisposable
     {
         var prober = new NetworkProber(() => endpoints, _endpoints.Time);
         prober.RoundCompleted += () => _rounds.Release();
-        prober.Configure(options, wanted: true);
+        prober.Configure(options.ToSettings(), wanted: true);
         return prober;
     }
 

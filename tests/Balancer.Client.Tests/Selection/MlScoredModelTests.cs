@@ -1,3 +1,4 @@
+using Balancer.Client.Feedback;
 using Balancer.Client.Selection;
 
 namespace Balancer.Client.Tests.Selection;
@@ -181,10 +182,10 @@ public class MlScoredModelTests
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "http://catalog/a");
 
-        RequestClassifier.TryRecall(request, out _).Should().BeFalse();
-        RequestClassifier.Remember(request, 7);
+        AttemptContext.TryGetRequestClass(request, out _).Should().BeFalse();
+        AttemptContext.SetRequestClass(request, 7);
 
-        RequestClassifier.TryRecall(request, out var recalled).Should().BeTrue();
+        AttemptContext.TryGetRequestClass(request, out var recalled).Should().BeTrue();
         recalled.Should().Be(7);
     }
 

@@ -4,7 +4,8 @@ internal static class MlScoredConstants
 {
     public const int DefaultRouteClasses = 16;
 
-    public const int MaxRouteClasses = 1024;
+    /// <summary>As many classes as a request's attempt context can carry.</summary>
+    public const int MaxRouteClasses = Feedback.AttemptContext.MaxRequestClasses;
 
     public const int DefaultCandidates = 4;
 

@@ -57,7 +57,7 @@ internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, I
         }
 
         var request = RequestClassifier.Describe(context.Request, _routeKey, _classes);
-        RequestClassifier.Remember(context.Request, request.Class);
+        AttemptContext.SetRequestClass(context.Request, request.Class);
         if (endpoints.Count == 1)
         {
             return endpoints[0];
@@ -151,7 +151,7 @@ internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, I
         if (feedback.Outcome != AttemptOutcome.Canceled)
         {
             var model = _models.GetValue(feedback.Endpoint.Stats, _createModel);
-            if (!RequestClassifier.TryRecall(feedback.Request, out var classIndex) || classIndex >= model.Classes)
+            if (!AttemptContext.TryGetRequestClass(feedback.Request, out var classIndex) || classIndex >= model.Classes)
             {
                 classIndex = RequestClassifier.Describe(feedback.Request, _routeKey, _classes).Class;
             }

@@ -9,16 +9,15 @@ internal readonly record struct RequestFeatures(int Method, int RouteKey, int Cl
 /// named (<see cref="BalancerHttpRequestExtensions.SetBalancerRequestClass"/>), the client's route key function, or the
 /// path as a route template: segments that are numbers, GUIDs, long hex or opaque tokens become one placeholder and the
 /// query string is dropped, so <c>/orders/42</c> and <c>/orders/43?x=1</c> share a class.
-/// The class of a pick travels to its feedback in the request's options (the URI is the endpoint's by then).
+/// The class of a pick travels to its feedback in the request's attempt context (<see cref="Feedback.AttemptContext"/>):
+/// by then the URI is the endpoint's.
 /// </summary>
 internal static class RequestClassifier
 {
-    private const string OptionKey = "Balancer.Client.MlScored.Class";
     private const uint FnvOffset = 2166136261;
     private const uint FnvPrime = 16777619;
     private const int NamedMethod = 8;
     private const int TokenLength = 16;
-    private static readonly object[] s_boxedClasses = [.. Enumerable.Range(0, MlScoredConstants.MaxRouteClasses).Select(i => (object)i)];
 
     public static RequestFeatures Describe(HttpRequestMessage? request, Func<HttpRequestMessage, string?>? routeKey, int classes)
     {
@@ -38,27 +37,6 @@ internal static class RequestClassifier
         var length = request.Content?.Headers.ContentLength ?? 0;
         var band = length <= 0 ? 0 : length <= 1024 ? 1 : length <= 65536 ? 2 : 3;
         return new RequestFeatures(method, Bucket(routeHash, classes), Bucket(Mix(routeHash, method, band), classes), length <= 0 ? 0 : (float)Math.Log(1 + length));
-    }
-
-    /// <summary>Stores the class of the pick in the request, for <see cref="TryRecall"/> when the attempt completes.</summary>
-    public static void Remember(HttpRequestMessage? request, int classIndex)
-    {
-        if (request is not null)
-        {
-            ((IDictionary<string, object?>)request.Options)[OptionKey] = s_boxedClasses[classIndex];
-        }
-    }
-
-    public static bool TryRecall(HttpRequestMessage request, out int classIndex)
-    {
-        if (((IDictionary<string, object?>)request.Options).TryGetValue(OptionKey, out var value) && value is int stored)
-        {
-            classIndex = stored;
-            return true;
-        }
-
-        classIndex = 0;
-        return false;
     }
 
     /// <summary>The first path segment: <c>/orders/42?x=1</c> → <c>orders</c>; empty for <c>/</c> or no URI.</summary>

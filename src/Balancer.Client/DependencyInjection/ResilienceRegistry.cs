@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
-using Balancer.Client.DependencyInjection;
+using Balancer.Client.Endpoints;
+using Balancer.Client.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Balancer.Client.Resilience;
+namespace Balancer.Client.DependencyInjection;
 
 /// <summary>
 /// Creates and keeps the retry and hedging runtimes of each client and the one budget they share (singletons, built
@@ -32,11 +33,18 @@ internal sealed class ResilienceRegistry(IServiceProvider services)
         services.GetRequiredService<IOptionsMonitor<BalancerHedgingOptions>>().Get(n),
         GetBudget(n),
         TimeProvider,
-        services.GetRequiredService<BalancerClientRegistry>()))).Value;
+        ClientEndpoints(n)))).Value;
 
     public RetryBudget GetBudget(string name) => _budgets.GetOrAdd(name, n => new Lazy<RetryBudget>(() =>
     {
         var options = services.GetRequiredService<IOptionsMonitor<BalancerRetryOptions>>().Get(n);
         return new RetryBudget(TimeProvider, options.BudgetWindow, options.BudgetRatio, options.MinRetriesPerWindow);
     })).Value;
+
+    /// <summary>The current endpoints of the balanced client <paramref name="name"/> (started on first use), or none.</summary>
+    private Func<BalancerEndpoint[]> ClientEndpoints(string name)
+    {
+        var clients = services.GetRequiredService<BalancerClientRegistry>();
+        return () => clients.IsBalanced(name) ? clients.Get(name).Endpoints : [];
+    }
 }
