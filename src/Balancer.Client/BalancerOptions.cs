@@ -14,9 +14,9 @@ namespace Balancer.Client;
 public sealed class BalancerOptions
 {
     /// <summary>Gets or sets the name of the selector that picks an endpoint per attempt (case-insensitive).</summary>
-    /// <value>The default value is <see cref="EndpointSelectorNames.PeakEwma"/>.</value>
+    /// <value>The default value is <see cref="EndpointSelectorNames.LeastLatency"/>.</value>
     /// <remarks>Built-in names are in <see cref="EndpointSelectorNames"/>; custom selectors are added with <c>AddEndpointSelector</c>.</remarks>
-    public string Selector { get; set; } = EndpointSelectorNames.PeakEwma;
+    public string Selector { get; set; } = EndpointSelectorNames.LeastLatency;
 
     /// <summary>Gets the endpoints of the service. At least one is required.</summary>
     /// <value>The default value is an empty list.</value>

@@ -83,7 +83,11 @@ public sealed class DashboardEndpointTests
         await using var app = await DashboardApp.StartAsync(s =>
         {
             s.AddBalancedHttpClient("catalog", o => o.AddEndpoints(cluster));
-            s.AddBalancedHttpClient("orders", o => o.AddEndpoints(cluster));
+            s.AddBalancedHttpClient("orders", o =>
+            {
+                o.Selector = EndpointSelectorNames.PeakEwma;
+                o.AddEndpoints(cluster);
+            });
         });
         app.CreateClient("catalog");
         app.CreateClient("orders");

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -11,8 +12,9 @@ namespace Balancer.Client.Benchmarks;
 
 /// <summary>
 /// One GET answered "ok", sent sequentially: a plain <see cref="HttpClient"/> (baseline), an IHttpClientFactory client
-/// without balancing, and a balanced client with one endpoint (default options: Peak EWMA). The difference between the
-/// last two is what the balancer adds. Over <see cref="HandlerTransport.Loopback"/> the answer comes from a Kestrel
+/// without balancing, a factory client with Microsoft.Extensions.ServiceDiscovery's handler (<c>AddServiceDiscovery()</c>,
+/// the endpoint from configuration, its round-robin selector), and a balanced client with one endpoint (default
+/// options). The difference between the factory client and the last two is what each adds. Over <see cref="HandlerTransport.Loopback"/> the answer comes from a Kestrel
 /// backend on 127.0.0.1 through <see cref="SocketsHttpHandler"/> and a kept-alive connection; over
 /// <see cref="HandlerTransport.InMemory"/> a stub primary handler answers at once, which leaves only the cost of the
 /// handler chains. Factory clients never rotate their primary handler.
@@ -24,6 +26,7 @@ public class HandlerBenchmarks
 {
     private const string BalancedName = "backend";
     private const string FactoryName = "unbalanced";
+    private const string DiscoveredName = "discovered";
     private static readonly Uri s_path = new("/", UriKind.Relative);
 
     private WebApplication? _backend;
@@ -31,6 +34,7 @@ public class HandlerBenchmarks
     private HttpClient _plain = null!;
     private HttpClient _factory = null!;
     private HttpClient _balanced = null!;
+    private HttpClient _discovered = null!;
 
     /// <summary>What answers the requests.</summary>
     public enum HandlerTransport
@@ -57,6 +61,14 @@ public class HandlerBenchmarks
         }
 
         var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
+            .AddInMemoryCollection([KeyValuePair.Create<string, string?>($"Services:{DiscoveredName}:http:0", backendUri.Authority)])
+            .Build());
+        services.AddServiceDiscovery();
+        services.AddHttpClient(DiscoveredName, c => c.BaseAddress = new Uri($"http://{DiscoveredName}/"))
+            .ConfigurePrimaryHttpMessageHandler(CreatePrimaryHandler)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddServiceDiscovery();
         services.AddHttpClient(FactoryName, c => c.BaseAddress = backendUri)
             .ConfigurePrimaryHttpMessageHandler(CreatePrimaryHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
@@ -67,10 +79,11 @@ public class HandlerBenchmarks
         var clients = _services.GetRequiredService<IHttpClientFactory>();
         _factory = clients.CreateClient(FactoryName);
         _balanced = clients.CreateClient(BalancedName);
+        _discovered = clients.CreateClient(DiscoveredName);
         _plain = new HttpClient(CreatePrimaryHandler()) { BaseAddress = backendUri };
 
         // Open the connections before measuring and check that every client gets the answer.
-        foreach (var client in new[] { _plain, _factory, _balanced })
+        foreach (var client in new[] { _plain, _factory, _discovered, _balanced })
         {
             var body = client.GetStringAsync(s_path).GetAwaiter().GetResult();
             if (body != "ok")
@@ -86,6 +99,7 @@ public class HandlerBenchmarks
         _plain.Dispose();
         _factory.Dispose();
         _balanced.Dispose();
+        _discovered.Dispose();
         _services.Dispose();
         if (_backend is not null)
         {
@@ -99,6 +113,9 @@ public class HandlerBenchmarks
 
     [Benchmark]
     public Task<string> Factory() => _factory.GetStringAsync(s_path);
+
+    [Benchmark]
+    public Task<string> ServiceDiscovery() => _discovered.GetStringAsync(s_path);
 
     [Benchmark]
     public Task<string> Balanced() => _balanced.GetStringAsync(s_path);

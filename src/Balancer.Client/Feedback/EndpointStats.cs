@@ -256,6 +256,16 @@ public sealed class EndpointStats
         return mean;
     }
 
+    /// <summary>
+    /// The age of the endpoint's record at <paramref name="timestamp"/>: the time since its last outcome (success or
+    /// failure) in units of the decay time τ, or <see cref="double.PositiveInfinity"/> when it has none yet.
+    /// </summary>
+    internal double GetRecordAge(long timestamp)
+    {
+        var last = Volatile.Read(ref _outcomeTimestamp);
+        return last == 0 ? double.PositiveInfinity : (timestamp - last) * _settings.InverseDecayTimestampUnits;
+    }
+
     /// <summary>Gets a value indicating whether the endpoint has a mean latency yet (see <see cref="GetMeanLatency(long)"/>).</summary>
     internal bool HasMeanLatency => !double.IsNaN(Volatile.Read(ref _meanLatencySeconds));
 

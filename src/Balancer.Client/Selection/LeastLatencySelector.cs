@@ -10,7 +10,8 @@ namespace Balancer.Client.Selection;
 /// <see cref="Feedback.EndpointStats.GetTypicalInFlight(long)"/>) and the failure penalty weighs the failure rate by how recent its evidence is
 /// (<see cref="Feedback.EndpointStats.GetRecentFailurePenalty"/>). All endpoints are compared when there are at most
 /// <see cref="SelectionConstants.FullScanLimit"/>; in larger pools, <see cref="SelectionConstants.LargePoolCandidates"/>
-/// weighted random candidates. docs/selectors.md explains the formula.
+/// weighted random candidates. In a fully scanned pool, <see cref="SelectionConstants.RefreshShare"/> of the picks go to
+/// the endpoint whose record is the oldest, when it is older than <see cref="SelectionConstants.StaleRecordAge"/> × τ. docs/selectors.md explains the formula.
 /// </summary>
 internal sealed class LeastLatencySelector(RandomSource random, TimeProvider timeProvider) : IEndpointSelector, IInspectableSelector
 {
@@ -33,6 +34,9 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
         if (count <= SelectionConstants.FullScanLimit)
         {
             var start = random.Next(count); // with the jitter, exact ties (a new pool) fall to a random endpoint
+            var refresh = random.NextDouble() < SelectionConstants.RefreshShare;
+            BalancerEndpoint? stalest = null;
+            var stalestAge = SelectionConstants.StaleRecordAge;
             for (var i = 0; i < count; i++)
             {
                 var endpoint = endpoints[(start + i) % count];
@@ -41,9 +45,20 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
                 {
                     (best, bestCost) = (endpoint, cost);
                 }
+
+                if (!refresh)
+                {
+                    continue;
+                }
+
+                var age = endpoint.Stats.GetRecordAge(now);
+                if (age > stalestAge && !double.IsPositiveInfinity(age) && endpoint.Stats.InFlight == 0)
+                {
+                    (stalest, stalestAge) = (endpoint, age);
+                }
             }
 
-            return best;
+            return stalest ?? best; // one pick in 2,000 refreshes the stalest record (SelectionConstants.RefreshShare)
         }
 
         var table = _table.Get(context, static list => new WeightTable(list));

@@ -15,6 +15,20 @@ internal static class SelectionConstants
     /// <summary>The width of the random factor on each candidate's cost: ±5 %.</summary>
     public const double CostJitter = 0.1;
 
+    /// <summary>
+    /// In a fully scanned pool, an endpoint whose record is older than this share of the decay time τ (5 s by default)
+    /// and that has no request of this client in flight is stale: see <see cref="RefreshShare"/>.
+    /// </summary>
+    public const double StaleRecordAge = 0.5;
+
+    /// <summary>
+    /// The share of picks that go to the stalest endpoint, when there is one, whatever its cost: its record is refreshed
+    /// instead of an endpoint that once looked bad (cold first requests, a burst of timeouts) waiting up to several τ for
+    /// its record to age out. A share of the client's own picks, so a fleet of clients together sends the same share
+    /// (1 in 2,000, under the 0.1 % that p99.9 sees) however many instances it has.
+    /// </summary>
+    public const double RefreshShare = 1.0 / 2000;
+
     /// <summary>The cost of an endpoint without a mean latency and without requests in flight, as a share of the client-wide average latency.</summary>
     public const double UnknownEndpointCostShare = 0.01;
 }

@@ -66,7 +66,7 @@ public sealed class BalancerInspectorTests : IDisposable
         var snapshot = inspector.GetSnapshot(Name)!;
 
         snapshot.ClientName.Should().Be(Name);
-        snapshot.SelectorName.Should().Be(EndpointSelectorNames.PeakEwma);
+        snapshot.SelectorName.Should().Be(EndpointSelectorNames.LeastLatency);
         snapshot.EndpointSetVersion.Should().Be(1);
         snapshot.Timestamp.Should().Be(_time.GetUtcNow());
         snapshot.Panic.Should().BeFalse();

@@ -124,6 +124,58 @@ public class LeastLatencySelectorTests
     }
 
     [Fact]
+    public void Select_RecordOlderThanHalfTheDecayTime_GetsAShareOfPicksToRefreshIt()
+    {
+        var endpoints = _endpoints.WithWeights(1, 1, 1);
+        Record(endpoints[0], TimeSpan.FromMilliseconds(800)); // looked bad once (a burst of timeouts)
+        Record(endpoints[1], TimeSpan.FromMilliseconds(20));
+        Record(endpoints[2], TimeSpan.FromMilliseconds(20));
+        var selector = new LeastLatencySelector(RandomSource.Create(1), _endpoints.Time);
+
+        int Picks(int count, bool keepInFlight)
+        {
+            var refreshed = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var picked = selector.Select(new SelectionContext(endpoints))!;
+                if (picked != endpoints[0])
+                {
+                    Record(picked, TimeSpan.FromMilliseconds(20));
+                    continue;
+                }
+
+                refreshed++;
+                if (keepInFlight)
+                {
+                    picked.Stats.IncrementInFlight(); // the refresh is still in flight: no second one
+                }
+                else
+                {
+                    Record(picked, TimeSpan.FromMilliseconds(800));
+                }
+            }
+
+            return refreshed;
+        }
+
+        // τ = 10 s: until endpoint 0's record is 5 s old it is priced out, however many picks.
+        _endpoints.Time.Advance(TimeSpan.FromSeconds(4.9));
+        Picks(20_000, keepInFlight: false).Should().Be(0, "a record younger than τ ÷ 2 is not stale");
+
+        _endpoints.Time.Advance(TimeSpan.FromSeconds(0.2));
+        Picks(20_000, keepInFlight: true).Should().Be(1, "1 pick in 2,000 refreshes a stale record, and none while the refresh is in flight");
+
+        // It answered slowly again: its record is fresh, and it is left alone once more.
+        endpoints[0].Stats.DecrementInFlight();
+        Record(endpoints[0], TimeSpan.FromMilliseconds(800));
+        Picks(20_000, keepInFlight: false).Should().Be(0);
+
+        // Stale again 5 s later: one refresh, whose answer makes the record fresh again.
+        _endpoints.Time.Advance(TimeSpan.FromSeconds(5.1));
+        Picks(20_000, keepInFlight: false).Should().Be(1, "the refresh's answer renews the record");
+    }
+
+    [Fact]
     public void Select_FailingEndpoint_IsPricedOut()
     {
         var endpoints = _endpoints.WithWeights(1, 1);
