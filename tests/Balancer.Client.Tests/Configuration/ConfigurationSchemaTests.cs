@@ -89,6 +89,22 @@ public sealed partial class ConfigurationSchemaTests
         Validate(Client($$"""{ "Selector": "{{selector}}" }""")).Should().BeEmpty();
     }
 
+    [Fact]
+    public void Accepts_every_built_in_selector_name_in_lower_and_upper_case()
+    {
+        var names = typeof(Balancer.Client.Selection.EndpointSelectorNames)
+            .GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToList();
+
+        names.Should().Contain("LeastLatency");
+        foreach (var name in names.SelectMany(n => new[] { n, n.ToLowerInvariant(), n.ToUpperInvariant() }))
+        {
+            Validate(Client($$"""{ "Selector": "{{name}}" }""")).Should().BeEmpty("'{0}' is a built-in selector name, and binding ignores case", name);
+        }
+    }
+
     [Theory]
     [InlineData("PeakEwmaa")]
     [InlineData("LeastLoaded")]
