@@ -29,16 +29,6 @@ public sealed partial class LayeringTests
     ];
 
     /// <summary>
-    /// The validation of <c>NetworkAware</c> (options of the selection layer) still lives in Network/. It belongs beside
-    /// those options in Selection/ (validation per feature); this entry goes when it moves.
-    /// </summary>
-    private static readonly Allowance[] s_networkValidation =
-    [
-        new("Balancer.Client.Network.NetworkAwareValidation", "Balancer.Client.Selection.NetworkAwareOptions", "validates the selector's options from Network/"),
-        new("Balancer.Client.Network.NetworkAwareValidation", "Balancer.Client.Selection.NetworkProbeOptions", "validates the selector's probe options from Network/"),
-    ];
-
-    /// <summary>
     /// The balancing handler reads the per-client runtime, which lives in DependencyInjection/ today together with the
     /// assembly of the set and reloads. Splitting that runtime out of the wiring layer (its own type below Http)
     /// removes this entry.
@@ -98,7 +88,7 @@ public sealed partial class LayeringTests
 
     [Fact]
     public void Network_UsesOnlyFeedbackEndpointsInternalAndDiagnostics() =>
-        AssertLayer("Network", ["Health", "Selection", "Http", "Resilience", "DependencyInjection", "Inspection"], s_networkValidation);
+        AssertLayer("Network", ["Health", "Selection", "Http", "Resilience", "DependencyInjection", "Inspection"]);
 
     [Fact]
     public void Http_UsesNoWiring_ButTheNamedRuntime() =>

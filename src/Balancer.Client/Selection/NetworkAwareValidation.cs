@@ -1,6 +1,6 @@
-using Balancer.Client.Selection;
+using Balancer.Client.Network;
 
-namespace Balancer.Client.Network;
+namespace Balancer.Client.Selection;
 
 /// <summary>Checks <see cref="BalancerOptions.NetworkAware"/>; each problem goes to the caller's error sink (field, value, problem).</summary>
 internal static class NetworkAwareValidation
