@@ -122,7 +122,11 @@ public sealed class EndpointStats
     internal TimeSpan? GetRecentPercentile(double quantile, int minimumSamples) =>
         Histogram.Percentile(quantile, _settings.TimeProvider.GetTimestamp(), _settings.HistogramWindow, minimumSamples);
 
-    /// <summary>When the first usable load report of the current run of reports arrived (0 when none or expired).</summary>
+    /// <summary>
+    /// When the first usable load report of the current run of reports arrived (0 when none). A run ends when no usable
+    /// report came for the expiration period: readers check <see cref="LoadLastUpdate"/> for that, and the next report
+    /// starts a new run. Nothing but <see cref="RecordServerLoad"/> writes it: a selector only reads it.
+    /// </summary>
     internal long LoadNonEmptySince => Volatile.Read(ref _loadNonEmptySince);
 
     /// <summary>When the last usable load report arrived (0 when none).</summary>
@@ -144,8 +148,6 @@ public sealed class EndpointStats
         }
     }
 
-    /// <summary>Forgets the run of load reports (they expired).</summary>
-    internal void ExpireServerLoad() => Volatile.Write(ref _loadNonEmptySince, 0);
 
     /// <summary>Gets the measured network path to the endpoint: round-trip time and jitter (see <see cref="NetworkStats"/>).</summary>
     public NetworkStats Network { get; } = new();

@@ -125,8 +125,7 @@ internal sealed class WeightedRoundRobinSelector(RandomSource random, TimeProvid
 
         if (now - last >= expiration)
         {
-            stats.ExpireServerLoad();
-            return 0;
+            return 0; // expired; the next report starts a new run (and a new blackout) on the feedback side
         }
 
         var since = stats.LoadNonEmptySince;
