@@ -60,23 +60,12 @@ public class WeightedRoundRobinSelectorTests
     {
         var endpoints = _endpoints.WithWeights(1, 1, 1);
         var selector = Create();
-        for (var second = 0; second <= 11; second++)
-        {
-            Report(endpoints[0], rps: 100, utilization: 0.2);
-            Report(endpoints[1], rps: 100, utilization: 0.8);
-            Report(endpoints[2], rps: 100, utilization: 0.8);
-            _endpoints.Time.Advance(TimeSpan.FromSeconds(1));
-        }
+        ReportEverySecond(endpoints, seconds: 12);
 
         Count(selector, endpoints, 3000)[endpoints[0]].Should().BeGreaterThan(1500);
 
         // endpoint 0 stops reporting; three minutes later its weight has expired and it gets the mean of the others.
-        for (var second = 0; second < 181; second++)
-        {
-            _endpoints.Time.Advance(TimeSpan.FromSeconds(1));
-            Report(endpoints[1], rps: 100, utilization: 0.8);
-            Report(endpoints[2], rps: 100, utilization: 0.8);
-        }
+        SilenceFirstFor181Seconds(endpoints);
 
         Count(selector, endpoints, 3000)[endpoints[0]].Should().BeCloseTo(1000, 20);
     }
@@ -86,39 +75,45 @@ public class WeightedRoundRobinSelectorTests
     {
         var endpoints = _endpoints.WithWeights(1, 1, 1);
         var selector = Create();
-        for (var second = 0; second <= 11; second++)
+        ReportEverySecond(endpoints, seconds: 12);
+
+        Count(selector, endpoints, 3000)[endpoints[0]].Should().BeGreaterThan(1500);
+        var runStart = endpoints[0].Stats.LoadNonEmptySince;
+
+        // Endpoint 0 is silent for more than the three-minute expiry, while the others keep reporting.
+        SilenceFirstFor181Seconds(endpoints);
+
+        Count(selector, endpoints, 3000)[endpoints[0]].Should().BeCloseTo(1000, 20, "its weight expired: the mean of the others");
+        endpoints[0].Stats.LoadNonEmptySince.Should().Be(runStart, "picking reads the statistics and never writes them");
+
+        // It reports again: a new run, so its reports wait out a new blackout (10 s) before they count.
+        ReportEverySecond(endpoints, seconds: 5);
+
+        endpoints[0].Stats.LoadNonEmptySince.Should().BeGreaterThan(runStart);
+        Count(selector, endpoints, 3000)[endpoints[0]].Should().BeCloseTo(1000, 20, "5 s into the new run, still in its blackout");
+    }
+
+    /// <summary>Each second: endpoint 0 reports utilization 0.2, the others 0.8, all at 100 rps.</summary>
+    private void ReportEverySecond(BalancerEndpoint[] endpoints, int seconds)
+    {
+        for (var second = 0; second < seconds; second++)
         {
             Report(endpoints[0], rps: 100, utilization: 0.2);
             Report(endpoints[1], rps: 100, utilization: 0.8);
             Report(endpoints[2], rps: 100, utilization: 0.8);
             _endpoints.Time.Advance(TimeSpan.FromSeconds(1));
         }
+    }
 
-        Count(selector, endpoints, 3000)[endpoints[0]].Should().BeGreaterThan(1500);
-        var runStart = endpoints[0].Stats.LoadNonEmptySince;
-
-        // Endpoint 0 is silent for more than the three-minute expiry, while the others keep reporting.
+    /// <summary>Endpoint 0 stops reporting for 181 s, past the three-minute expiry; the others keep reporting.</summary>
+    private void SilenceFirstFor181Seconds(BalancerEndpoint[] endpoints)
+    {
         for (var second = 0; second < 181; second++)
         {
             _endpoints.Time.Advance(TimeSpan.FromSeconds(1));
             Report(endpoints[1], rps: 100, utilization: 0.8);
             Report(endpoints[2], rps: 100, utilization: 0.8);
         }
-
-        Count(selector, endpoints, 3000)[endpoints[0]].Should().BeCloseTo(1000, 20, "its weight expired: the mean of the others");
-        endpoints[0].Stats.LoadNonEmptySince.Should().Be(runStart, "picking reads the statistics and never writes them");
-
-        // It reports again: a new run, so its reports wait out a new blackout (10 s) before they count.
-        for (var second = 0; second < 5; second++)
-        {
-            Report(endpoints[0], rps: 100, utilization: 0.2);
-            Report(endpoints[1], rps: 100, utilization: 0.8);
-            Report(endpoints[2], rps: 100, utilization: 0.8);
-            _endpoints.Time.Advance(TimeSpan.FromSeconds(1));
-        }
-
-        endpoints[0].Stats.LoadNonEmptySince.Should().BeGreaterThan(runStart);
-        Count(selector, endpoints, 3000)[endpoints[0]].Should().BeCloseTo(1000, 20, "5 s into the new run, still in its blackout");
     }
 
     private WeightedRoundRobinSelector Create() =>
