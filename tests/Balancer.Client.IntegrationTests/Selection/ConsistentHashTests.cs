@@ -96,8 +96,16 @@ public sealed class ConsistentHashTests
         sampler.Max.Should().BeLessThanOrEqualTo(capacity + 2, "per-backend concurrency: {0}", sampler);
         sampler.ShareAbove(capacity + 1).Should().BeLessThan(0.01, "per-backend concurrency: {0}", sampler);
         var counts = cluster.ReceivedCounts();
-        counts[home].Should().Be(counts.Values.Max(), "the hot key still goes home whenever its backend is within the bound");
+
+        // The hot key keeps its home full up to the bound: about capacity ÷ workers of all requests (300 here; 278–287
+        // measured). The key's next backend on the ring takes the overflow and may come as close, so no strict maximum.
+        var homeShare = (double)Requests * capacity / Workers;
+        counts[home].Should().BeGreaterThanOrEqualTo((long)(0.8 * homeShare), "the hot key still goes home whenever its backend is within the bound: {0}", Describe(counts));
+        counts[home].Should().BeGreaterThanOrEqualTo((long)(0.9 * counts.Values.Max()), "home is among the busiest backends: {0}", Describe(counts));
     }
+
+    private static string Describe(IReadOnlyDictionary<string, long> counts) =>
+        string.Join(", ", counts.Select(pair => $"{pair.Key}={pair.Value}"));
 
     private static ServiceProvider Build(string name, BackendCluster cluster) =>
         TestServices.Build(name, o =>
