@@ -17,6 +17,12 @@ internal sealed class TestEndpoints
 
     public ClientStats Settings { get; }
 
+    /// <summary>Makes the statistics of a new endpoint, as the client's feedback side does.</summary>
+    public EndpointStats NewStats() => new(Settings);
+
+    /// <summary>The current timestamp of <see cref="Time"/>.</summary>
+    public long Now => Time.GetTimestamp();
+
     public BalancerEndpoint Create(int port, int weight = 1, string? zone = null) =>
         new(new Uri($"http://127.0.0.1:{port}"), weight, zone, null, new EndpointStats(Settings));
 

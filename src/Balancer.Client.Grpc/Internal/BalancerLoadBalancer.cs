@@ -1,4 +1,4 @@
-using Balancer.Client.DependencyInjection;
+using Balancer.Client.Runtime;
 using Grpc.Net.Client.Balancer;
 using Microsoft.Extensions.Logging;
 
@@ -22,7 +22,7 @@ internal sealed class BalancerLoadBalancer(IChannelControlHelper controller, ILo
 
     protected override SubchannelPicker CreatePicker(IReadOnlyList<Subchannel> readySubchannels)
     {
-        BalancerClientState? state = null;
+        ClientRuntime? state = null;
         var byKey = new Dictionary<string, Subchannel>(readySubchannels.Count, StringComparer.Ordinal);
         foreach (var subchannel in readySubchannels)
         {
@@ -70,7 +70,7 @@ internal sealed class BalancerLoadBalancer(IChannelControlHelper controller, ILo
         return picker;
     }
 
-    private void WarnOnPolicyMismatch(BalancerClientState state)
+    private void WarnOnPolicyMismatch(ClientRuntime state)
     {
         if (_warned || policy == BalancerGrpcPolicyNames.Client)
         {

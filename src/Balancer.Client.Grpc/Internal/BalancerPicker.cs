@@ -1,4 +1,4 @@
-using Balancer.Client.DependencyInjection;
+using Balancer.Client.Runtime;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Health;
 using Balancer.Client.Selection;
@@ -16,11 +16,11 @@ namespace Balancer.Client.Grpc.Internal;
 /// </summary>
 internal sealed class BalancerPicker : SubchannelPicker
 {
-    private readonly BalancerClientState _state;
+    private readonly ClientRuntime _state;
     private readonly Dictionary<string, TrackerPool> _pools;
     private Candidates? _candidates;
 
-    public BalancerPicker(BalancerClientState state, Dictionary<string, Subchannel> readyByKey)
+    public BalancerPicker(ClientRuntime state, Dictionary<string, Subchannel> readyByKey)
     {
         _state = state;
         _pools = new Dictionary<string, TrackerPool>(readyByKey.Count, StringComparer.Ordinal);

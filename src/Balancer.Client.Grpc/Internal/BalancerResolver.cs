@@ -1,4 +1,4 @@
-using Balancer.Client.DependencyInjection;
+using Balancer.Client.Runtime;
 using Balancer.Client.Endpoints;
 using Grpc.Core;
 using Grpc.Net.Client.Balancer;
@@ -11,7 +11,7 @@ namespace Balancer.Client.Grpc.Internal;
 /// balancing policy of the client's selector. Publications run on the thread pool, one at a time, always with the
 /// latest set: the client's apply lock and the channel's lock are never held together.
 /// </summary>
-internal sealed class BalancerResolver(BalancerClientState state) : Resolver
+internal sealed class BalancerResolver(ClientRuntime state) : Resolver
 {
     private readonly object _publishLock = new();
     private Action<ResolverResult>? _listener;

@@ -1,4 +1,4 @@
-using Balancer.Client.DependencyInjection;
+using Balancer.Client.Runtime;
 using Grpc.Net.Client.Balancer;
 
 namespace Balancer.Client.Grpc.Internal;
@@ -6,7 +6,7 @@ namespace Balancer.Client.Grpc.Internal;
 /// <summary>The attributes the resolver puts on each address, so that the balancer finds the client and the endpoint behind a subchannel.</summary>
 internal static class GrpcBalancerKeys
 {
-    public static readonly BalancerAttributesKey<BalancerClientState> Client = new("Balancer.Client");
+    public static readonly BalancerAttributesKey<ClientRuntime> Client = new("Balancer.Client");
 
     /// <summary>The endpoint's key (its address): endpoints are re-created by reloads, their keys stay.</summary>
     public static readonly BalancerAttributesKey<string> EndpointKey = new("Balancer.EndpointKey");

@@ -1,4 +1,4 @@
-using Balancer.Client.DependencyInjection;
+using Balancer.Client.Runtime;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Grpc.Net.Client.Balancer;
@@ -20,7 +20,7 @@ internal sealed class GrpcCallTracker : ISubchannelCallTracker
     private const int Done = 3;
 
     private readonly TrackerPool _pool;
-    private readonly BalancerClientState _state;
+    private readonly ClientRuntime _state;
     private BalancerEndpoint _endpoint = null!;
     private HttpRequestMessage? _request;
     private EndpointLease _lease;
@@ -36,7 +36,7 @@ internal sealed class GrpcCallTracker : ISubchannelCallTracker
     private bool _backPressure;
     private long _latencyEnd;
 
-    public GrpcCallTracker(TrackerPool pool, BalancerClientState state, Subchannel subchannel)
+    public GrpcCallTracker(TrackerPool pool, ClientRuntime state, Subchannel subchannel)
     {
         _pool = pool;
         _state = state;
@@ -48,7 +48,7 @@ internal sealed class GrpcCallTracker : ISubchannelCallTracker
 
     public BalancerEndpoint Endpoint => _endpoint;
 
-    public BalancerClientState State => _state;
+    public ClientRuntime State => _state;
 
     /// <summary>When the channel started the call (the lease's start).</summary>
     public long StartTimestamp => _lease.StartTimestamp;
@@ -187,7 +187,7 @@ internal sealed class GrpcCallTracker : ISubchannelCallTracker
 /// A small lock-free pool of call trackers for one endpoint's subchannel (as Microsoft.Extensions.ObjectPool's
 /// default pool does it: one fast slot, then a few more). A tracker the pool has no room for is left to the GC.
 /// </summary>
-internal sealed class TrackerPool(BalancerClientState state, Subchannel subchannel)
+internal sealed class TrackerPool(ClientRuntime state, Subchannel subchannel)
 {
     private readonly GrpcCallTracker?[] _items = new GrpcCallTracker?[31];
     private GrpcCallTracker? _first;

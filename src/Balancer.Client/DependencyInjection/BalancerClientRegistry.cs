@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Feedback;
+using Balancer.Client.Runtime;
 using Balancer.Client.Selection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -22,13 +23,14 @@ internal sealed class BalancerClientRegistry(IServiceProvider services, Balanced
     /// <summary>Whether the client's requests go through the balancing handler (an HTTP client, not a gRPC one).</summary>
     public bool IsBalancedHttp(string name) => names.ContainsHttp(name);
 
-    public BalancerClientState Get(string name)
+    /// <summary>The runtime of <paramref name="name"/>, starting the client (validating its options) on first use.</summary>
+    public ClientRuntime Get(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var lazy = _states.GetOrAdd(name, static (n, self) => new Lazy<BalancerClientState>(() => self.Create(n), LazyThreadSafetyMode.ExecutionAndPublication), this);
         try
         {
-            return lazy.Value;
+            return lazy.Value.Runtime;
         }
         catch
         {
@@ -39,11 +41,11 @@ internal sealed class BalancerClientRegistry(IServiceProvider services, Balanced
     }
 
     /// <summary>The state of <paramref name="name"/> if that client has started (been used); never starts one.</summary>
-    public BalancerClientState? GetStarted(string name) =>
-        !_disposed && _states.TryGetValue(name, out var lazy) && lazy.IsValueCreated ? lazy.Value : null;
+    public ClientRuntime? GetStarted(string name) =>
+        !_disposed && _states.TryGetValue(name, out var lazy) && lazy.IsValueCreated ? lazy.Value.Runtime : null;
 
     /// <summary>The states of the clients that have started, in no particular order; never starts one.</summary>
-    public IEnumerable<BalancerClientState> GetStarted()
+    public IEnumerable<ClientRuntime> GetStarted()
     {
         if (_disposed)
         {
@@ -54,7 +56,7 @@ internal sealed class BalancerClientRegistry(IServiceProvider services, Balanced
         {
             if (lazy.IsValueCreated)
             {
-                yield return lazy.Value;
+                yield return lazy.Value.Runtime;
             }
         }
     }

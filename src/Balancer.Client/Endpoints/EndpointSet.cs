@@ -34,11 +34,11 @@ internal sealed class EndpointSet
     /// Builds the next snapshot from the desired endpoints: an endpoint whose address is already present keeps its
     /// statistics and health (and its instance when nothing else changed); endpoints not desired any more are dropped,
     /// into <paramref name="removedEndpoints"/> when given, from which an address that comes back takes its statistics
-    /// and health again.
+    /// and health again. A new endpoint gets its statistics from <paramref name="newStats"/>: the feedback side makes
+    /// them, the set only carries them.
     /// </summary>
-    public EndpointSet Update(IReadOnlyList<EndpointDefinition> desired, Feedback.ClientStats settings, out int added, out int removed, RemovedEndpoints? removedEndpoints = null)
+    public EndpointSet Update(IReadOnlyList<EndpointDefinition> desired, Func<Feedback.EndpointStats> newStats, long now, out int added, out int removed, RemovedEndpoints? removedEndpoints = null)
     {
-        var now = settings.TimeProvider.GetTimestamp();
         removedEndpoints?.Expire(now);
         var current = new Dictionary<string, BalancerEndpoint>(Endpoints.Length, StringComparer.Ordinal);
         foreach (var endpoint in Endpoints)
@@ -58,7 +58,7 @@ internal sealed class EndpointSet
             else
             {
                 var kept = removedEndpoints?.Take(d.Address.AbsoluteUri, now);
-                next[i] = new BalancerEndpoint(d.Address, d.Weight, d.Zone, d.Metadata, kept?.Stats ?? new Feedback.EndpointStats(settings), d.Priority, kept?.Health);
+                next[i] = new BalancerEndpoint(d.Address, d.Weight, d.Zone, d.Metadata, kept?.Stats ?? newStats(), d.Priority, kept?.Health);
                 added++;
             }
         }

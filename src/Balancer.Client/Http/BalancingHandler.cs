@@ -1,17 +1,17 @@
 using System.Diagnostics;
-using Balancer.Client.DependencyInjection;
 using Balancer.Client.Diagnostics;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
+using Balancer.Client.Runtime;
 
 namespace Balancer.Client.Http;
 
 /// <summary>
 /// Sends each attempt of a request to one endpoint of the client: pick (the client's selection pipeline), rewrite the
-/// URI, count in flight, send, record the outcome, restore the logical URI. Stateless itself: all state lives in <see cref="BalancerClientState"/>,
+/// URI, count in flight, send, record the outcome, restore the logical URI. Stateless itself: all state lives in the client's <see cref="ClientRuntime"/>,
 /// because IHttpClientFactory recycles handler chains.
 /// </summary>
-internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHandler
+internal sealed class BalancingHandler(ClientRuntime state) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -37,9 +37,10 @@ internal sealed class BalancingHandler(BalancerClientState state) : DelegatingHa
             endpoint = state.Pipeline.Select(request, set, tried);
         }
 
-        var setHost = state.PreserveLogicalHost && request.Headers.Host is null;
+        var settings = state.RequestSettings;
+        var setHost = settings.PreserveLogicalHost && request.Headers.Host is null;
         var attempt = tried.Length + 1;
-        var attemptTimeout = state.AttemptTimeout;
+        var attemptTimeout = settings.AttemptTimeout;
         Activity? activity = null;
         CancellationTokenSource? timeout = null;
         CancellationTokenSource? linked = null;

@@ -1,5 +1,6 @@
 using Balancer.Client.DependencyInjection;
 using Balancer.Client.Endpoints;
+using Balancer.Client.Runtime;
 using Balancer.Client.Selection;
 
 namespace Balancer.Client.Inspection;
@@ -19,7 +20,7 @@ internal sealed class BalancerInspector(BalancerClientRegistry registry) : IBala
     public IReadOnlyList<BalancerClientSnapshot> GetSnapshots() =>
         [.. registry.GetStarted().OrderBy(s => s.Name, StringComparer.Ordinal).Select(Create)];
 
-    internal static BalancerClientSnapshot Create(BalancerClientState state)
+    internal static BalancerClientSnapshot Create(ClientRuntime state)
     {
         var time = state.TimeProvider;
         var now = time.GetTimestamp();

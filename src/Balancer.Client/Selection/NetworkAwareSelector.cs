@@ -12,7 +12,7 @@ namespace Balancer.Client.Selection;
 /// peak EWMA keeps for a while) does not send a whole zone's traffic across, while queues (in flight) and failures
 /// still do. Per-snapshot tables are cached; a pick reads a few fields per candidate and takes no lock.
 /// </summary>
-internal sealed class NetworkAwareSelector : IEndpointSelector
+internal sealed class NetworkAwareSelector : IEndpointSelector, IReconfigurableSelector
 {
     private readonly RandomSource _random;
     private readonly TimeProvider _timeProvider;
@@ -28,6 +28,12 @@ internal sealed class NetworkAwareSelector : IEndpointSelector
 
     /// <summary>The zone the selector prefers (after the environment fallback), or null.</summary>
     public string? LocalZone => Volatile.Read(ref _settings).LocalZone;
+
+    /// <inheritdoc />
+    public bool UsesNetworkProbes => true;
+
+    /// <inheritdoc />
+    public void Reconfigure(BalancerOptions options) => Configure(options.NetworkAware);
 
     /// <summary>Applies (re)loaded options; the next pick uses them.</summary>
     public void Configure(NetworkAwareOptions options) =>

@@ -6,7 +6,7 @@ namespace Balancer.Client.Tests.Architecture;
 
 /// <summary>
 /// The layers of src/Balancer.Client (docs/design.md, "Layers"): top to bottom DependencyInjection (wiring) >
-/// Http, Resilience > Selection > Health, Network > Feedback > Endpoints, with Internal a utility anyone may use,
+/// Http, Resilience > Runtime > Selection > Health, Network > Feedback > Endpoints, with Internal a utility anyone may use,
 /// Diagnostics and Inspection read-only views, and the root namespace the public options and exceptions of all.
 /// Dependencies point down only. Each rule is checked twice: by NetArchTest, and by <see cref="LibraryDependencies"/>,
 /// which names what each offending type depends on and applies the named exceptions below; an exception that is no
@@ -18,24 +18,13 @@ public sealed partial class LayeringTests
 
     /// <summary>The folders of the library that are layers (their namespace is <c>Balancer.Client.&lt;folder&gt;</c>).</summary>
     private static readonly string[] s_layers =
-        ["DependencyInjection", "Http", "Resilience", "Selection", "Health", "Network", "Feedback", "Endpoints", "Internal", "Diagnostics", "Inspection"];
+        ["DependencyInjection", "Http", "Resilience", "Runtime", "Selection", "Health", "Network", "Feedback", "Endpoints", "Internal", "Diagnostics", "Inspection"];
 
     /// <summary>Endpoints carries each endpoint's own state, so it refers to the types of that state (DESIGN decision 2).</summary>
     private static readonly Allowance[] s_endpointState =
     [
         new("*", "Balancer.Client.Feedback.EndpointStats", "BalancerEndpoint.Stats: the statistics travel with the endpoint"),
-        new("*", "Balancer.Client.Feedback.ClientStats", "the settings a new endpoint's statistics are made with (EndpointSet.Update)"),
         new("*", "Balancer.Client.Health.EndpointHealth", "BalancerEndpoint.Health: the health state travels with the endpoint"),
-    ];
-
-    /// <summary>
-    /// The balancing handler reads the per-client runtime, which lives in DependencyInjection/ today together with the
-    /// assembly of the set and reloads. Splitting that runtime out of the wiring layer (its own type below Http)
-    /// removes this entry.
-    /// </summary>
-    private static readonly Allowance[] s_handlerRuntime =
-    [
-        new("Balancer.Client.Http.BalancingHandler", "Balancer.Client.DependencyInjection.BalancerClientState", "the per-client runtime, until it is split out of the wiring layer"),
     ];
 
     /// <summary>
@@ -72,27 +61,31 @@ public sealed partial class LayeringTests
 
     [Fact]
     public void Endpoints_UsesNoLayerAbove_ButTheStateEachEndpointCarries() =>
-        AssertLayer("Endpoints", ["Feedback", "Health", "Selection", "Network", "Http", "Resilience", "DependencyInjection", "Inspection"], s_endpointState);
+        AssertLayer("Endpoints", ["Feedback", "Health", "Selection", "Network", "Runtime", "Http", "Resilience", "DependencyInjection", "Inspection"], s_endpointState);
 
     [Fact]
     public void Feedback_UsesNoLayerAbove() =>
-        AssertLayer("Feedback", ["Health", "Selection", "Network", "Http", "Resilience", "DependencyInjection", "Inspection"]);
+        AssertLayer("Feedback", ["Health", "Selection", "Network", "Runtime", "Http", "Resilience", "DependencyInjection", "Inspection"]);
 
     [Fact]
-    public void Health_UsesNeitherSelectionNorHttpResilienceOrWiring() =>
-        AssertLayer("Health", ["Selection", "Http", "Resilience", "DependencyInjection"]);
+    public void Health_UsesNeitherSelectionNorTheRuntimeHttpResilienceOrWiring() =>
+        AssertLayer("Health", ["Selection", "Runtime", "Http", "Resilience", "DependencyInjection"]);
 
     [Fact]
-    public void Selection_UsesNeitherHttpResilienceNorWiring() =>
-        AssertLayer("Selection", ["Http", "Resilience", "DependencyInjection"]);
+    public void Selection_UsesNeitherTheRuntimeHttpResilienceNorWiring() =>
+        AssertLayer("Selection", ["Runtime", "Http", "Resilience", "DependencyInjection"]);
 
     [Fact]
     public void Network_UsesOnlyFeedbackEndpointsInternalAndDiagnostics() =>
-        AssertLayer("Network", ["Health", "Selection", "Http", "Resilience", "DependencyInjection", "Inspection"]);
+        AssertLayer("Network", ["Health", "Selection", "Runtime", "Http", "Resilience", "DependencyInjection", "Inspection"]);
 
     [Fact]
-    public void Http_UsesNoWiring_ButTheNamedRuntime() =>
-        AssertLayer("Http", ["DependencyInjection"], s_handlerRuntime);
+    public void Runtime_UsesNeitherTheTransportsNorWiring() =>
+        AssertLayer("Runtime", ["Http", "Resilience", "DependencyInjection", "Inspection"]);
+
+    [Fact]
+    public void Http_UsesNoWiring() =>
+        AssertLayer("Http", ["DependencyInjection"]);
 
     [Fact]
     public void Resilience_UsesNoWiring() =>
@@ -155,10 +148,10 @@ public sealed partial class LayeringTests
     [Fact]
     public void Checker_WithoutItsExceptions_ReportsTheKnownDependencies()
     {
-        var handler = Check("Http", ["DependencyInjection"], []);
+        var handler = Check("Http", ["Runtime"], []);
         var endpoints = Check("Endpoints", ["Feedback", "Health"], []);
 
-        handler.Violations.Should().Contain("Balancer.Client.Http.BalancingHandler -> Balancer.Client.DependencyInjection.BalancerClientState");
+        handler.Violations.Should().Contain("Balancer.Client.Http.BalancingHandler -> Balancer.Client.Runtime.ClientRuntime");
         handler.NetArchTestFailures.Should().Contain("Balancer.Client.Http.BalancingHandler");
         endpoints.Violations.Should().Contain("Balancer.Client.Endpoints.BalancerEndpoint -> Balancer.Client.Feedback.EndpointStats")
             .And.Contain("Balancer.Client.Endpoints.BalancerEndpoint -> Balancer.Client.Health.EndpointHealth");

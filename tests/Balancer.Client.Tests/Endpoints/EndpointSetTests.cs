@@ -9,12 +9,12 @@ public class EndpointSetTests
     [Fact]
     public void Update_EndpointThatStays_KeepsInstanceAndStats()
     {
-        var first = EndpointSet.Empty.Update([Def("http://127.0.0.1:1"), Def("http://127.0.0.1:2")], _endpoints.Settings, out var added, out var removed);
+        var first = EndpointSet.Empty.Update([Def("http://127.0.0.1:1"), Def("http://127.0.0.1:2")], _endpoints.NewStats, _endpoints.Now, out var added, out var removed);
         added.Should().Be(2);
         removed.Should().Be(0);
         _endpoints.Record(first.Endpoints[0], TimeSpan.FromMilliseconds(12));
 
-        var second = first.Update([Def("http://127.0.0.1:1"), Def("http://127.0.0.1:3")], _endpoints.Settings, out added, out removed);
+        var second = first.Update([Def("http://127.0.0.1:1"), Def("http://127.0.0.1:3")], _endpoints.NewStats, _endpoints.Now, out added, out removed);
 
         second.Endpoints[0].Should().BeSameAs(first.Endpoints[0]);
         second.Endpoints[0].Stats.Latency.Should().Be(TimeSpan.FromMilliseconds(12));
@@ -27,9 +27,9 @@ public class EndpointSetTests
     [Fact]
     public void Update_WeightChanged_NewInstanceSameStats()
     {
-        var first = EndpointSet.Empty.Update([Def("http://127.0.0.1:1")], _endpoints.Settings, out _, out _);
+        var first = EndpointSet.Empty.Update([Def("http://127.0.0.1:1")], _endpoints.NewStats, _endpoints.Now, out _, out _);
 
-        var second = first.Update([Def("http://127.0.0.1:1", weight: 5, zone: "eu-1a")], _endpoints.Settings, out var added, out var removed);
+        var second = first.Update([Def("http://127.0.0.1:1", weight: 5, zone: "eu-1a")], _endpoints.NewStats, _endpoints.Now, out var added, out var removed);
 
         second.Endpoints[0].Should().NotBeSameAs(first.Endpoints[0]);
         second.Endpoints[0].Stats.Should().BeSameAs(first.Endpoints[0].Stats);
@@ -69,9 +69,9 @@ public class EndpointSetTests
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private (EndpointSet Second, WeakReference Removed) UpdateDroppingOne()
     {
-        var first = EndpointSet.Empty.Update([Def("http://127.0.0.1:1"), Def("http://127.0.0.1:2")], _endpoints.Settings, out _, out _);
+        var first = EndpointSet.Empty.Update([Def("http://127.0.0.1:1"), Def("http://127.0.0.1:2")], _endpoints.NewStats, _endpoints.Now, out _, out _);
         var removed = new WeakReference(first.Endpoints[1]);
-        return (first.Update([Def("http://127.0.0.1:1")], _endpoints.Settings, out _, out _), removed);
+        return (first.Update([Def("http://127.0.0.1:1")], _endpoints.NewStats, _endpoints.Now, out _, out _), removed);
     }
 
     private static EndpointDefinition Def(string address, int weight = 1, string? zone = null)

@@ -3,6 +3,7 @@ using Balancer.Client.DependencyInjection;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Balancer.Client.Inspection;
+using Balancer.Client.Runtime;
 using Balancer.Client.Selection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -315,14 +316,14 @@ public sealed class BalancerInspectorTests : IDisposable
         return provider;
     }
 
-    private (BalancerClientState State, IBalancerInspector Inspector) Start(Action<BalancerOptions> configure, Action<IHttpClientBuilder>? client = null)
+    private (ClientRuntime State, IBalancerInspector Inspector) Start(Action<BalancerOptions> configure, Action<IHttpClientBuilder>? client = null)
     {
         var provider = Build(configure, client);
         return (provider.GetRequiredService<BalancerClientRegistry>().Get(Name), provider.GetRequiredService<IBalancerInspector>());
     }
 
     /// <summary>Sends <paramref name="count"/> attempts through the client's tracker and health monitor, each taking <paramref name="latency"/> (default 10 ms of fake time).</summary>
-    private void Complete(BalancerClientState state, BalancerEndpoint endpoint, HttpStatusCode status, int count, TimeSpan? latency = null, TimeSpan? retryAfter = null)
+    private void Complete(ClientRuntime state, BalancerEndpoint endpoint, HttpStatusCode status, int count, TimeSpan? latency = null, TimeSpan? retryAfter = null)
     {
         for (var i = 0; i < count; i++)
         {

@@ -20,6 +20,12 @@ internal sealed class SelectionPipeline(string clientName, HealthMonitor health,
     public void Configure(IEndpointSelector selector, string selectorName, bool reuseTriedEndpoints) =>
         Volatile.Write(ref _settings, new Settings(selector, selectorName, reuseTriedEndpoints));
 
+    /// <summary>The selector the next pick uses (<see langword="null"/> before the first <see cref="Configure"/>).</summary>
+    public IEndpointSelector? Selector => Volatile.Read(ref _settings)?.Selector;
+
+    /// <summary>The display name of <see cref="Selector"/>, or empty before the first <see cref="Configure"/>.</summary>
+    public string SelectorName => Volatile.Read(ref _settings)?.SelectorName ?? string.Empty;
+
     /// <summary>
     /// The endpoint for an attempt of <paramref name="request"/> among <paramref name="set"/>, leaving out the endpoints
     /// of <paramref name="tried"/> (earlier attempts of the request) while others remain.

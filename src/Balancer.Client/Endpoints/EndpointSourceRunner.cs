@@ -1,9 +1,8 @@
 using System.Globalization;
 using Balancer.Client.Diagnostics;
-using Balancer.Client.Endpoints;
 using Microsoft.Extensions.Logging;
 
-namespace Balancer.Client.DependencyInjection;
+namespace Balancer.Client.Endpoints;
 
 /// <summary>
 /// Runs one <see cref="IEndpointSource"/> of a client on a background task (started again after a crash, with a growing
@@ -14,7 +13,8 @@ internal sealed class EndpointSourceRunner : IEndpointPublisher, IDisposable
     private static readonly TimeSpan s_firstRestartDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_maxRestartDelay = TimeSpan.FromSeconds(30);
 
-    private readonly BalancerClientState _client;
+    private readonly EndpointSetAssembler _assembler;
+    private readonly ILogger _logger;
     private readonly IEndpointSource _source;
     private readonly Action<EndpointSourceRunner> _changed;
     private readonly CancellationTokenSource _stop = new();
@@ -23,17 +23,20 @@ internal sealed class EndpointSourceRunner : IEndpointPublisher, IDisposable
     private Task _running = Task.CompletedTask;
     private int _reported;
 
-    public EndpointSourceRunner(BalancerClientState client, IEndpointSource source, Action<EndpointSourceRunner> changed)
+    public EndpointSourceRunner(string clientName, TimeProvider timeProvider, ILogger logger, EndpointSetAssembler assembler, IEndpointSource source, Action<EndpointSourceRunner> changed)
     {
-        _client = client;
+        ClientName = clientName;
+        TimeProvider = timeProvider;
+        _logger = logger;
+        _assembler = assembler;
         _source = source;
         _changed = changed;
         Description = source.ToString() ?? source.GetType().Name;
     }
 
-    public string ClientName => _client.Name;
+    public string ClientName { get; }
 
-    public TimeProvider TimeProvider => _client.TimeProvider;
+    public TimeProvider TimeProvider { get; }
 
     public string Description { get; }
 
@@ -72,7 +75,7 @@ internal sealed class EndpointSourceRunner : IEndpointPublisher, IDisposable
             "endpoints",
             (field, value, problem) => problems.Add(string.Create(CultureInfo.InvariantCulture, $"{field} '{value}' {problem}.")),
             accepted);
-        var policy = _client.AddressPolicy;
+        var policy = _assembler.AddressPolicy;
         accepted.RemoveAll(definition =>
         {
             if (policy.Check(definition.Address) is not { } refused)
@@ -86,12 +89,12 @@ internal sealed class EndpointSourceRunner : IEndpointPublisher, IDisposable
 
         if (problems.Count > 0)
         {
-            Log.SourceInvalidEntries(_client.Logger, ClientName, Description, string.Join(" ", problems));
+            Log.SourceInvalidEntries(_logger, ClientName, Description, string.Join(" ", problems));
         }
 
-        if (accepted.Count == 0 && !_client.AcceptEmptyFromSources)
+        if (accepted.Count == 0 && !_assembler.AcceptEmptyFromSources)
         {
-            Log.SourceEmpty(_client.Logger, ClientName, Description);
+            Log.SourceEmpty(_logger, ClientName, Description);
             LastError = new InvalidOperationException($"Endpoint source {Description} published no valid endpoint.");
             MarkReported();
             return 0;
@@ -103,20 +106,20 @@ internal sealed class EndpointSourceRunner : IEndpointPublisher, IDisposable
         }
 
         LastError = null;
-        Log.SourcePublished(_client.Logger, ClientName, Description, accepted.Count);
+        Log.SourcePublished(_logger, ClientName, Description, accepted.Count);
         MarkReported();
         _changed(this);
         return accepted.Count;
     }
 
     public string? CheckAddress(string address) =>
-        EndpointAddress.TryParse(address, out var parsed, out var problem) ? _client.AddressPolicy.Check(parsed) : problem;
+        EndpointAddress.TryParse(address, out var parsed, out var problem) ? _assembler.AddressPolicy.Check(parsed) : problem;
 
     public void ReportError(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         LastError = exception;
-        Log.SourceRefreshFailed(_client.Logger, exception, ClientName, Description);
+        Log.SourceRefreshFailed(_logger, exception, ClientName, Description);
         MarkReported();
     }
 
@@ -174,7 +177,7 @@ internal sealed class EndpointSourceRunner : IEndpointPublisher, IDisposable
 #pragma warning restore CA1031
             {
                 LastError = exception;
-                Log.SourceFailed(_client.Logger, exception, ClientName, Description, delay);
+                Log.SourceFailed(_logger, exception, ClientName, Description, delay);
                 MarkReported();
             }
 
