@@ -58,7 +58,10 @@ public sealed class BalancerEndpoint
         BasePath = normalized.AbsolutePath.TrimEnd('/');
         Authority = normalized.IsDefaultPort ? normalized.Host : $"{normalized.Host}:{normalized.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         PortTag = normalized.Port;
+        UriPrefix = string.Concat(Scheme, "://", Authority, BasePath);
     }
+
+    private Uri? _lastRequestUri;
 
     /// <summary>Gets the priority tier: 0 is the most preferred (see <see cref="BalancerEndpointOptions.Priority"/>).</summary>
     public int Priority { get; }
@@ -105,6 +108,32 @@ public sealed class BalancerEndpoint
 
     /// <summary>Host and, unless default for the scheme, port.</summary>
     internal string Authority { get; }
+
+    /// <summary>Scheme, authority and base path: what a request URI to this endpoint starts with.</summary>
+    internal string UriPrefix { get; }
+
+    /// <summary>
+    /// The URI of a request to this endpoint: <see cref="UriPrefix"/> followed by <paramref name="pathAndQuery"/>. The
+    /// last URI built is reused when the same path and query come again (a client calling the same resource, a health
+    /// path), so that repeating a call neither parses nor allocates a URI; a <see cref="Uri"/> is immutable, so sharing
+    /// it between requests is safe. A miss costs what building the URI costs, and nothing more.
+    /// </summary>
+    internal Uri RequestUri(string pathAndQuery)
+    {
+        var last = Volatile.Read(ref _lastRequestUri);
+        if (last is not null)
+        {
+            var text = last.OriginalString;
+            if (text.Length == UriPrefix.Length + pathAndQuery.Length && text.AsSpan(UriPrefix.Length).SequenceEqual(pathAndQuery))
+            {
+                return last;
+            }
+        }
+
+        var built = new Uri(UriPrefix + pathAndQuery, UriKind.Absolute);
+        Volatile.Write(ref _lastRequestUri, built);
+        return built;
+    }
 
     /// <summary>Returns a copy with other settings that shares this endpoint's statistics and health.</summary>
     internal BalancerEndpoint WithSettings(int weight, string? zone, IReadOnlyDictionary<string, string>? metadata, int priority) =>

@@ -9,11 +9,9 @@ internal static class UriRewriter
     public static bool IsLogical(Uri? uri, string logicalHost) =>
         uri is { IsAbsoluteUri: true } && string.Equals(uri.IdnHost, logicalHost, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The endpoint's scheme, host and port with the endpoint's base path followed by the request's path and query.</summary>
-    public static Uri Rewrite(Uri logical, BalancerEndpoint endpoint)
-    {
-        var pathAndQuery = logical.PathAndQuery;
-        var text = string.Concat(endpoint.Scheme, "://", endpoint.Authority, endpoint.BasePath, pathAndQuery);
-        return new Uri(text, UriKind.Absolute);
-    }
+    /// <summary>
+    /// The endpoint's scheme, host and port with the endpoint's base path followed by the request's path and query
+    /// (the endpoint reuses the URI it built last when the path and query are the same).
+    /// </summary>
+    public static Uri Rewrite(Uri logical, BalancerEndpoint endpoint) => endpoint.RequestUri(logical.PathAndQuery);
 }

@@ -18,6 +18,24 @@ public class UriRewriterTests
         rewritten.AbsoluteUri.Should().Be(expected);
     }
 
+    [Fact]
+    public void Rewrite_SamePathAndQueryAgain_ReusesTheEndpointsLastUri_AndAnotherPathGetsItsOwn()
+    {
+        var endpoint = new BalancerEndpoint(new Uri("http://127.0.0.1:5001/api"));
+
+        var first = UriRewriter.Rewrite(new Uri("http://catalog/items/42?x=1"), endpoint);
+        var again = UriRewriter.Rewrite(new Uri("http://CATALOG:8080/items/42?x=1"), endpoint);
+        var other = UriRewriter.Rewrite(new Uri("http://catalog/items/43?x=1"), endpoint);
+        var longer = UriRewriter.Rewrite(new Uri("http://catalog/items/43?x=12"), endpoint);
+
+        again.Should().BeSameAs(first, "the same path and query to the same endpoint need no new URI");
+        other.Should().NotBeSameAs(first);
+        other.AbsoluteUri.Should().Be("http://127.0.0.1:5001/api/items/43?x=1");
+        longer.AbsoluteUri.Should().Be("http://127.0.0.1:5001/api/items/43?x=12", "a path that only starts like the last one is another path");
+        UriRewriter.Rewrite(new Uri("http://catalog/items/42?x=1"), new BalancerEndpoint(new Uri("http://127.0.0.1:5002/api"))).AbsoluteUri
+            .Should().Be("http://127.0.0.1:5002/api/items/42?x=1", "each endpoint builds its own");
+    }
+
     [Theory]
     [InlineData("http://catalog/x", true)]
     [InlineData("http://CATALOG/x", true)]
