@@ -77,7 +77,7 @@ internal sealed class NetworkAwareSelector : IEndpointSelector
 
         var latency = stats.GetLatencyEstimate(timestamp);
         var queue = (stats.InFlight + 1) / (double)endpoint.Weight;
-        var penalty = stats.GetFailurePenalty(timestamp) * network.FailurePenalty;
+        var penalty = FailurePenalty.Of(stats, timestamp) * network.FailurePenalty;
         var path = roundTrip + deviation;
         typical = (path + (Math.Max(Math.Min(latency, stats.Settings.Prior.Estimate) - roundTrip, 0) * queue)) * penalty;
         return (path + (Math.Max(latency - roundTrip, 0) * queue)) * penalty;

@@ -170,9 +170,9 @@ internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, I
         var failure = double.IsNaN(prediction.FailureProbability) ? online.FailureProbability : Math.Clamp(prediction.FailureProbability, 0, 1);
         var uncertainty = prediction.Uncertainty is >= 0 and < double.PositiveInfinity ? prediction.Uncertainty : online.Uncertainty;
         var consecutive = row[EndpointFeatures.SecondsSinceFailure] < decaySeconds
-            ? Math.Min(endpoint.Stats.ConsecutiveFailures, FeedbackConstants.MaxConsecutiveFailurePenaltyExponent)
+            ? Math.Min(endpoint.Stats.ConsecutiveFailures, SelectionConstants.MaxConsecutiveFailurePenaltyExponent)
             : 0;
-        var cost = latency / endpoint.Weight * (1 + (FeedbackConstants.FailureRatePenalty * failure)) * (1 << consecutive);
+        var cost = latency / endpoint.Weight * (1 + (SelectionConstants.FailureRatePenalty * failure)) * (1 << consecutive);
         return (cost, uncertainty);
     }
 
