@@ -1,4 +1,5 @@
 using Balancer.Client.Endpoints;
+using Balancer.Client.Feedback;
 using Balancer.Client.Selection;
 
 namespace Balancer.Client.Tests.Selection;
@@ -78,6 +79,18 @@ public class FailurePenaltyTests
         var penalty = FailurePenalty.Of(endpoint.Stats, _endpoints.Time.GetTimestamp());
 
         penalty.Should().BeGreaterThan(1 + (SelectionConstants.FailureRatePenalty * endpoint.Stats.FailureRate * 0.85), "a failure every 150 ms keeps the fade near 1");
+    }
+
+    [Fact]
+    public void Doubling_OfANetworkPathThatKeepsFailing_IsCapped()
+    {
+        var stats = new NetworkStats();
+        for (var i = 0; i < 40; i++)
+        {
+            stats.RecordFailure();
+        }
+
+        FailurePenalty.Doubling(stats.ConsecutiveFailures).Should().Be(1024);
     }
 
     private void RecordFlaky(BalancerEndpoint endpoint, int seconds, int perSecond, int failureEvery)
