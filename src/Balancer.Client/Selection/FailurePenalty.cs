@@ -20,14 +20,9 @@ internal static class FailurePenalty
     /// <summary>The failure penalty of <paramref name="stats"/> at <paramref name="timestamp"/>.</summary>
     public static double Of(EndpointStats stats, long timestamp)
     {
-        if (!stats.HasFailures)
+        if (!HasRecentFailures(stats, timestamp))
         {
-            return 1; // never failed (or its record was cleared): the common case costs no exp()
-        }
-
-        if (stats.GetOutcomeAge(timestamp) >= 1)
-        {
-            return 1; // nothing heard for τ: the old failures are stale too
+            return 1;
         }
 
         var doubling = Doubling(stats.ConsecutiveFailures);
@@ -42,12 +37,7 @@ internal static class FailurePenalty
     /// </summary>
     public static double Recent(EndpointStats stats, long timestamp)
     {
-        if (!stats.HasFailures)
-        {
-            return 1; // never failed (or its record was cleared): the common case costs no exp()
-        }
-
-        if (stats.GetOutcomeAge(timestamp) >= 1)
+        if (!HasRecentFailures(stats, timestamp))
         {
             return 1;
         }
@@ -61,6 +51,13 @@ internal static class FailurePenalty
     /// <summary>2^min(<paramref name="consecutiveFailures"/>, 10): 1 without failures, doubling with each.</summary>
     public static double Doubling(int consecutiveFailures) =>
         1 << Math.Min(consecutiveFailures, SelectionConstants.MaxConsecutiveFailurePenaltyExponent);
+
+    /// <summary>
+    /// Whether failures weigh at all: not when the endpoint never failed or its record was cleared (the common case,
+    /// which costs no exp()), nor when nothing was heard from it for τ (the old failures are stale too).
+    /// </summary>
+    private static bool HasRecentFailures(EndpointStats stats, long timestamp) =>
+        stats.HasFailures && stats.GetOutcomeAge(timestamp) < 1;
 
     /// <summary>e^(−time since the last failure ÷ (τ ÷ <see cref="SelectionConstants.FailureFadeDivisor"/>)): how much of the failure rate still weighs on the cost.</summary>
     private static double Fade(EndpointStats stats, long timestamp)
