@@ -304,61 +304,21 @@ public sealed class EndpointStats
     }
 
     /// <summary>
-    /// The factor by which failures raise the cost of the endpoint in the performance-based selectors:
-    /// (1 + 10 × failure rate × fade) × 2^min(consecutive failures, 10), or 1 when nothing was heard for τ. 1 for an
-    /// endpoint that does not fail; a flaky endpoint pays in proportion to its failure rate; a dead one (refusing every
-    /// connection) is priced out within a few requests and probed again only as its latency estimate decays.
-    /// fade = e^(−time since the last failure ÷ (τ ÷ 10)): the failure rate only changes as requests arrive, so an
-    /// endpoint that stopped failing and therefore gets little traffic would otherwise keep its old rate, and its
-    /// penalty, for up to τ; with the fade its rate part is gone within a few seconds (5 % after 3 s by default), while
-    /// an endpoint that keeps failing renews it with every failure.
+    /// Gets a value indicating whether the record holds failures: a run of them, or a failure rate above 0. False for an
+    /// endpoint that never failed and after <see cref="ResetFailures"/>; then the failure inputs below say nothing.
     /// </summary>
-    internal double GetFailurePenalty(long timestamp)
-    {
-        if (Volatile.Read(ref _consecutiveFailures) == 0 && Volatile.Read(ref _decayedFailures) == 0)
-        {
-            return 1; // never failed (or its record was cleared): the common case costs no exp()
-        }
-
-        if ((timestamp - Volatile.Read(ref _outcomeTimestamp)) * _settings.InverseDecayTimestampUnits >= 1)
-        {
-            return 1; // nothing heard for τ: the old failures are stale too
-        }
-
-        var consecutive = Math.Min(Volatile.Read(ref _consecutiveFailures), FeedbackConstants.MaxConsecutiveFailurePenaltyExponent);
-        return (1 + (FeedbackConstants.FailureRatePenalty * FailureRate * GetFailureFade(timestamp))) * (1 << consecutive);
-    }
-
-    /// <summary>e^(−time since the last failure ÷ (τ ÷ <see cref="FeedbackConstants.FailureFadeDivisor"/>)): how much of the failure rate still weighs on the cost.</summary>
-    private double GetFailureFade(long timestamp)
-    {
-        var age = Math.Max(0, timestamp - Volatile.Read(ref _lastFailureTimestamp)) * _settings.InverseDecayTimestampUnits * FeedbackConstants.FailureFadeDivisor;
-        return age < FeedbackConstants.NegligibleDecayAge ? 1 : Math.Exp(-age);
-    }
+    internal bool HasFailures => Volatile.Read(ref _consecutiveFailures) != 0 || Volatile.Read(ref _decayedFailures) != 0;
 
     /// <summary>
-    /// As <see cref="GetFailurePenalty"/> (fade included), with the failure rate weighed by how much recent evidence there is: × R ÷ (R +
-    /// <see cref="FeedbackConstants.FailureEvidenceRequests"/>), R the decayed requests of the last τ as of now. An
-    /// endpoint that failed and then got no traffic sheds the rate part as its record ages, so one probe that succeeds
-    /// is not priced at the old rate again; a busy endpoint that keeps failing pays the full rate.
+    /// The time from the last outcome (success or failure) to <paramref name="timestamp"/>, in units of τ; counted from
+    /// the clock's zero while there is none (<see cref="GetRecordAge"/> is infinite then). Read with <see cref="HasFailures"/>.
     /// </summary>
-    internal double GetRecentFailurePenalty(long timestamp)
-    {
-        if (Volatile.Read(ref _consecutiveFailures) == 0 && Volatile.Read(ref _decayedFailures) == 0)
-        {
-            return 1; // never failed (or its record was cleared): the common case costs no exp()
-        }
+    internal double GetOutcomeAge(long timestamp) =>
+        (timestamp - Volatile.Read(ref _outcomeTimestamp)) * _settings.InverseDecayTimestampUnits;
 
-        if ((timestamp - Volatile.Read(ref _outcomeTimestamp)) * _settings.InverseDecayTimestampUnits >= 1)
-        {
-            return 1;
-        }
-
-        var recent = GetRecentRequests(timestamp);
-        var evidence = recent / (recent + FeedbackConstants.FailureEvidenceRequests);
-        var consecutive = Math.Min(Volatile.Read(ref _consecutiveFailures), FeedbackConstants.MaxConsecutiveFailurePenaltyExponent);
-        return (1 + (FeedbackConstants.FailureRatePenalty * FailureRate * evidence * GetFailureFade(timestamp))) * (1 << consecutive);
-    }
+    /// <summary>The time from the last failure to <paramref name="timestamp"/>, in units of τ, at least 0. Read with <see cref="HasFailures"/>.</summary>
+    internal double GetFailureAge(long timestamp) =>
+        Math.Max(0, timestamp - Volatile.Read(ref _lastFailureTimestamp)) * _settings.InverseDecayTimestampUnits;
 
     /// <summary>Gets the requests in flight on all endpoints of the same client (see <see cref="ClientStats.InFlight"/>).</summary>
     internal int ClientInFlight => _settings.InFlight;
@@ -397,7 +357,7 @@ public sealed class EndpointStats
             Volatile.Write(ref _lastFailureTimestamp, timestamp);
 
             // A failure is never evidence of speed (a refused connection returns in microseconds): it may raise the
-            // latency estimate (a timeout) but never lower it. Failures weigh on selection through GetFailurePenalty.
+            // latency estimate (a timeout) but never lower it. Failures weigh on selection through the selectors' failure penalty.
             var current = Volatile.Read(ref _latencySeconds);
             if (latencySeconds <= (double.IsNaN(current) ? _settings.Prior.Estimate : current))
             {

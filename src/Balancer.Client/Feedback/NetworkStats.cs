@@ -17,7 +17,6 @@ public sealed class NetworkStats
     private const double RiseGain = 0.25;
     private const double FallGain = 0.5;
     private const double DeviationGain = 0.25;
-    private const int MaxFailurePenaltyExponent = 10;
 
     // The estimate and the deviation, in seconds, as two floats in one word so that both change in one atomic step.
     private long _packed = Pack(float.NaN, 0);
@@ -61,8 +60,12 @@ public sealed class NetworkStats
         return (BitConverter.Int32BitsToSingle((int)(packed >> 32)), BitConverter.Int32BitsToSingle((int)packed));
     }
 
-    /// <summary>2^min(consecutive failures, 10): 1 while the endpoint can be reached.</summary>
-    internal double FailurePenalty => 1 << Math.Min(Volatile.Read(ref _consecutiveFailures), MaxFailurePenaltyExponent);
+    /// <summary>As <see cref="Read"/>, with a round trip not measured yet read as 0 (its deviation is 0 then too).</summary>
+    internal (double RoundTrip, double Deviation) ReadMeasured()
+    {
+        var (estimate, deviation) = Read();
+        return (double.IsNaN(estimate) ? 0 : estimate, deviation);
+    }
 
     /// <summary>Records one round-trip sample, in seconds.</summary>
     internal void Record(double seconds)

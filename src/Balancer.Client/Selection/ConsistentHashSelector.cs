@@ -4,7 +4,7 @@ namespace Balancer.Client.Selection;
 
 /// <summary>
 /// Consistent hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam): a request's key is hashed onto the
-/// <see cref="HashRing"/> of the eligible endpoints, and the walk from there takes the first endpoint that was not tried
+/// <see cref="HashRing"/> of the eligible endpoints, and the walk from there (<see cref="BoundedLoadWalk"/>) takes the first endpoint that was not tried
 /// by an earlier attempt and whose requests in flight, counting this one, stay within ⌈c × (L + 1) × weight ÷ Σweight⌉,
 /// L being the client's requests in flight (Envoy bounds on the cluster's active requests the same way). Requests
 /// without a key go to the <see cref="PeakEwmaSelector"/> fallback. A pick reads the ring and a few in-flight counters
@@ -41,77 +41,7 @@ internal sealed class ConsistentHashSelector : IEndpointSelector
 
         // A retry walks the ring of the whole pool (cached) and skips the tried endpoints itself.
         var ring = _ring.GetForPool(context, static list => new HashRing(list));
-        return Walk(ring, HashRing.Position(hash), context.TriedEndpoints);
-    }
-
-    private BalancerEndpoint Walk(HashRing ring, uint position, IReadOnlyList<BalancerEndpoint> tried)
-    {
-        var items = ring.Items;
-        var start = ring.Find(position);
-        if (items.Length == 1)
-        {
-            return items[0];
-        }
-
-        // Each endpoint owns many points: remember the rejected ones so each is judged once and the walk ends when all were.
-        Span<ulong> rejected = items.Length <= ConsistentHashConstants.MaxTrackedEndpoints ? stackalloc ulong[(items.Length + 63) >> 6] : default;
-        var remaining = items.Length;
-        var total = -1;
-        BalancerEndpoint? firstUntried = null;
-        for (int step = 0, index = start; step < ring.PointCount; step++, index = index + 1 == ring.PointCount ? 0 : index + 1)
-        {
-            var owner = ring.OwnerAt(index);
-            if (!rejected.IsEmpty)
-            {
-                ref var word = ref rejected[owner >> 6];
-                var bit = 1UL << owner;
-                if ((word & bit) != 0)
-                {
-                    continue;
-                }
-
-                word |= bit;
-            }
-
-            var endpoint = items[owner];
-            if (tried.Count == 0 || !Contains(tried, endpoint))
-            {
-                firstUntried ??= endpoint;
-                if (IsWithinBound(endpoint, ring.TotalWeight, ref total))
-                {
-                    return endpoint;
-                }
-            }
-
-            if (!rejected.IsEmpty && --remaining == 0)
-            {
-                break;
-            }
-        }
-
-        // Every endpoint is over the bound (possible only with racing counters) or tried: keep the key's own endpoint.
-        return firstUntried ?? items[ring.OwnerAt(start)];
-    }
-
-    /// <summary>
-    /// Whether in flight + 1 ≤ ⌈c × (L + 1) × w ÷ W⌉, that is in flight &lt; c × (L + 1) × w ÷ W, where L is the
-    /// client's total in flight (one counter, read once per pick and only when needed: an idle endpoint always qualifies).
-    /// </summary>
-    private bool IsWithinBound(BalancerEndpoint endpoint, long totalWeight, ref int total)
-    {
-        var stats = endpoint.Stats;
-        var inFlight = stats.InFlight;
-        if (inFlight <= 0)
-        {
-            return true;
-        }
-
-        if (total < 0)
-        {
-            total = Math.Max(stats.ClientInFlight, 0);
-        }
-
-        return inFlight * (double)totalWeight < _loadBound * (total + 1) * endpoint.Weight;
+        return BoundedLoadWalk.Walk(ring, HashRing.Position(hash), context.TriedEndpoints, _loadBound);
     }
 
     private bool TryHashKey(HttpRequestMessage? request, out ulong hash)
@@ -155,19 +85,5 @@ internal sealed class ConsistentHashSelector : IEndpointSelector
         }
 
         return found;
-    }
-
-    private static bool Contains(IReadOnlyList<BalancerEndpoint> tried, BalancerEndpoint endpoint)
-    {
-        for (var i = 0; i < tried.Count; i++)
-        {
-            // An endpoint re-created by a reload (new weight) is the same endpoint: compare by address too.
-            if (ReferenceEquals(tried[i], endpoint) || string.Equals(tried[i].Key, endpoint.Key, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -8,7 +8,7 @@ namespace Balancer.Client.Selection;
 /// cost = mean latency × max(1, (in flight + 1) ÷ (typical in flight + 1)) × failure penalty ÷ weight, where the typical in
 /// flight is the endpoint's own concurrency as this client observes it (Little's law, see
 /// <see cref="Feedback.EndpointStats.GetTypicalInFlight(long)"/>) and the failure penalty weighs the failure rate by how recent its evidence is
-/// (<see cref="Feedback.EndpointStats.GetRecentFailurePenalty"/>). All endpoints are compared when there are at most
+/// (<see cref="FailurePenalty.Recent"/>). All endpoints are compared when there are at most
 /// <see cref="SelectionConstants.FullScanLimit"/>; in larger pools, <see cref="SelectionConstants.LargePoolCandidates"/>
 /// weighted random candidates. In a fully scanned pool, <see cref="SelectionConstants.RefreshShare"/> of the picks go to
 /// the endpoint whose record is the oldest, when it is older than <see cref="SelectionConstants.StaleRecordAge"/> × τ. docs/selectors.md explains the formula.
@@ -107,13 +107,13 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
             // requests is on it, so it is tried at once whatever the others' records; then priced as a queue, so it
             // gets one request at a time until it has a mean. Failures still price it out.
             var unknown = stats.InFlight == 0 ? SelectionConstants.UnknownEndpointCostShare : stats.InFlight + 1;
-            return stats.PriorLatency * unknown * stats.GetRecentFailurePenalty(timestamp) / endpoint.Weight;
+            return stats.PriorLatency * unknown * FailurePenalty.Recent(stats, timestamp) / endpoint.Weight;
         }
 
         var mean = stats.GetMeanLatency(timestamp, out var typicalInFlight);
         // Below its usual load an endpoint answers in its mean time, not faster: the factor never goes under 1, so an
         // endpoint that has all of a client's traffic does not look cheaper than an idle one of the same speed.
         var load = Math.Max(1, (stats.InFlight + 1) / (typicalInFlight + 1));
-        return mean * load * stats.GetRecentFailurePenalty(timestamp) / endpoint.Weight;
+        return mean * load * FailurePenalty.Recent(stats, timestamp) / endpoint.Weight;
     }
 }

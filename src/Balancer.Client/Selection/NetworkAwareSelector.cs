@@ -10,7 +10,7 @@ namespace Balancer.Client.Selection;
 /// eligible, or when the local candidate's typical cost exceeds the spill-over threshold times the remote one's plus
 /// the cross-zone penalty. The typical cost caps the latency at the client-wide average, so that a latency peak (which
 /// peak EWMA keeps for a while) does not send a whole zone's traffic across, while queues (in flight) and failures
-/// still do. Per-snapshot tables are cached; a pick reads a few fields per candidate and takes no lock.
+/// still do. The zone split of each snapshot is cached (<see cref="ZoneTables"/>); a pick reads a few fields per candidate and takes no lock.
 /// </summary>
 internal sealed class NetworkAwareSelector : IEndpointSelector, IReconfigurableSelector
 {
@@ -48,7 +48,7 @@ internal sealed class NetworkAwareSelector : IEndpointSelector, IReconfigurableS
         }
 
         var settings = Volatile.Read(ref _settings);
-        var tables = GetTables(endpoints, ReferenceEquals(endpoints, context.Pool), settings);
+        var tables = ZoneTables.Get(ref _tables, endpoints, ReferenceEquals(endpoints, context.Pool), settings.LocalZone);
         var now = _timeProvider.GetTimestamp();
         if (tables.Local is null)
         {
@@ -74,18 +74,12 @@ internal sealed class NetworkAwareSelector : IEndpointSelector, IReconfigurableS
     internal static double Cost(BalancerEndpoint endpoint, long timestamp, out double typical)
     {
         var stats = endpoint.Stats;
-        var network = stats.Network;
-        var (roundTrip, deviation) = network.Read();
-        if (double.IsNaN(roundTrip))
-        {
-            roundTrip = 0;
-        }
-
+        var (roundTrip, deviation) = stats.Network.ReadMeasured();
         var latency = stats.GetLatencyEstimate(timestamp);
         var queue = (stats.InFlight + 1) / (double)endpoint.Weight;
-        var penalty = stats.GetFailurePenalty(timestamp) * network.FailurePenalty;
+        var penalty = FailurePenalty.Of(stats, timestamp) * FailurePenalty.Doubling(stats.Network.ConsecutiveFailures);
         var path = roundTrip + deviation;
-        typical = (path + (Math.Max(Math.Min(latency, stats.Settings.Prior.Estimate) - roundTrip, 0) * queue)) * penalty;
+        typical = (path + (Math.Max(Math.Min(latency, stats.PriorLatency) - roundTrip, 0) * queue)) * penalty;
         return (path + (Math.Max(latency - roundTrip, 0) * queue)) * penalty;
     }
 
@@ -109,60 +103,5 @@ internal sealed class NetworkAwareSelector : IEndpointSelector, IReconfigurableS
         return a;
     }
 
-    private ZoneTables GetTables(IReadOnlyList<BalancerEndpoint> endpoints, bool isPool, Settings settings)
-    {
-        var current = Volatile.Read(ref _tables);
-        if (current is not null && ReferenceEquals(current.Source, endpoints) && ReferenceEquals(current.Settings, settings))
-        {
-            return current;
-        }
-
-        var built = new ZoneTables(endpoints, settings);
-        if (isPool)
-        {
-            Volatile.Write(ref _tables, built);
-        }
-
-        return built;
-    }
-
     private sealed record Settings(string? LocalZone, double CrossZonePenalty, double SpilloverThreshold);
-
-    /// <summary>
-    /// One snapshot split by zone: <see cref="Local"/> holds the local endpoints when there are both local and remote
-    /// ones, and <see cref="Other"/> the rest; otherwise <see cref="Local"/> is null and <see cref="Other"/> holds all.
-    /// </summary>
-    private sealed class ZoneTables
-    {
-        public ZoneTables(IReadOnlyList<BalancerEndpoint> source, Settings settings)
-        {
-            Source = source;
-            Settings = settings;
-            var local = new List<BalancerEndpoint>();
-            var remote = new List<BalancerEndpoint>();
-            foreach (var endpoint in source)
-            {
-                var isLocal = settings.LocalZone is not null && string.Equals(endpoint.Zone, settings.LocalZone, StringComparison.OrdinalIgnoreCase);
-                (isLocal ? local : remote).Add(endpoint);
-            }
-
-            if (local.Count > 0 && remote.Count > 0)
-            {
-                Local = new WeightTable(local);
-                Other = new WeightTable(remote);
-            }
-            else
-            {
-                Other = new WeightTable(source);
-            }
-        }
-
-        public IReadOnlyList<BalancerEndpoint> Source { get; }
-
-        public Settings Settings { get; }
-
-        public WeightTable? Local { get; }
-
-        public WeightTable Other { get; }
-    }
 }

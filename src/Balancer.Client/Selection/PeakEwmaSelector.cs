@@ -6,7 +6,7 @@ namespace Balancer.Client.Selection;
 /// <summary>
 /// The performance-based selector: two distinct weighted random samples, the lower cost wins, where
 /// cost = peak-EWMA latency × (in flight + 1) ÷ weight, multiplied by a failure penalty that is 1 for an endpoint
-/// that does not fail (see <see cref="Feedback.EndpointStats.GetFailurePenalty"/>). Latency comes from the feedback tracker
+/// that does not fail (see <see cref="FailurePenalty"/>). Latency comes from the feedback tracker
 /// (<see cref="Feedback.EndpointStats.LatencyEstimate"/>): peak-sensitive, decaying with time, and a neutral prior
 /// for endpoints without samples.
 /// </summary>
@@ -39,7 +39,7 @@ internal sealed class PeakEwmaSelector(RandomSource random, TimeProvider timePro
     public EndpointScore? GetScore(BalancerEndpoint endpoint)
     {
         var now = timeProvider.GetTimestamp();
-        var penalty = endpoint.Stats.GetFailurePenalty(now);
+        var penalty = FailurePenalty.Of(endpoint.Stats, now);
         var note = penalty > 1 ? string.Create(CultureInfo.InvariantCulture, $"failure penalty ×{penalty:0.#}") : null;
         return new EndpointScore(Cost(endpoint, now) * 1000, note);
     }
@@ -47,6 +47,6 @@ internal sealed class PeakEwmaSelector(RandomSource random, TimeProvider timePro
     internal static double Cost(BalancerEndpoint endpoint, long timestamp)
     {
         var stats = endpoint.Stats;
-        return stats.GetLatencyEstimate(timestamp) * (stats.InFlight + 1) * stats.GetFailurePenalty(timestamp) / endpoint.Weight;
+        return stats.GetLatencyEstimate(timestamp) * (stats.InFlight + 1) * FailurePenalty.Of(stats, timestamp) / endpoint.Weight;
     }
 }

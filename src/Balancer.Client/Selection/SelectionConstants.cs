@@ -1,6 +1,6 @@
 namespace Balancer.Client.Selection;
 
-/// <summary>Defaults of <see cref="LeastLatencySelector"/>.</summary>
+/// <summary>Defaults of <see cref="LeastLatencySelector"/> and the parameters of <see cref="FailurePenalty"/>.</summary>
 internal static class SelectionConstants
 {
     /// <summary>
@@ -31,4 +31,16 @@ internal static class SelectionConstants
 
     /// <summary>The cost of an endpoint without a mean latency and without requests in flight, as a share of the client-wide average latency.</summary>
     public const double UnknownEndpointCostShare = 0.01;
+
+    /// <summary>Cost factor per unit of failure rate: a failure rate of p multiplies the cost by 1 + this × p.</summary>
+    public const double FailureRatePenalty = 10;
+
+    /// <summary>Consecutive failures double the cost each, up to 2 to this power.</summary>
+    public const int MaxConsecutiveFailurePenaltyExponent = 10;
+
+    /// <summary>The failure rate's weight in the failure penalty fades with a time constant of τ divided by this (1 s for the default τ).</summary>
+    public const double FailureFadeDivisor = 10;
+
+    /// <summary>The recent requests at which the failure rate weighs half in <see cref="FailurePenalty.Recent"/>.</summary>
+    public const double FailureEvidenceRequests = 4;
 }

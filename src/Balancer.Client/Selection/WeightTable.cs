@@ -86,6 +86,36 @@ internal sealed class WeightTable : ISnapshotDerived
         return (first, (first + fallback) % Items.Length);
     }
 
+    /// <summary>Fills <paramref name="picks"/> with distinct weighted random indexes (all of them when it is as long as the list).</summary>
+    public void SampleDistinct(RandomSource random, Span<int> picks)
+    {
+        if (picks.Length >= Items.Length)
+        {
+            for (var i = 0; i < picks.Length; i++)
+            {
+                picks[i] = i;
+            }
+
+            return;
+        }
+
+        for (var j = 0; j < picks.Length; j++)
+        {
+            var index = Sample(random);
+            for (var attempt = 0; attempt < 4 && picks[..j].Contains(index); attempt++)
+            {
+                index = Sample(random);
+            }
+
+            while (picks[..j].Contains(index))
+            {
+                index = index + 1 == Items.Length ? 0 : index + 1; // a dominant weight: take the next one not yet picked
+            }
+
+            picks[j] = index;
+        }
+    }
+
     /// <summary>
     /// Buckets of 2^shift targets, with shift chosen so that there are n to 2n buckets; entry b is the endpoint owning
     /// target b × 2^shift (the last target for the final entries).

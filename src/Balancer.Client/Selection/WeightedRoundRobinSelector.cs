@@ -4,17 +4,14 @@ namespace Balancer.Client.Selection;
 
 /// <summary>
 /// Weighted round robin on server-reported load (gRPC A58). Each endpoint's weight is
-/// rps ÷ (utilization + eps ÷ rps × penalty) from its ORCA reports, used once it has reported for the blackout period
-/// and dropped when it stops reporting; endpoints without a valid weight get the mean. Picks follow a static stride
-/// schedule rebuilt every update period: one interlocked increment per pick (a few when weights are very uneven), no lock.
+/// rps ÷ (utilization + eps ÷ rps × penalty) from its ORCA reports (<see cref="Feedback.LoadReportWeight"/>), used once
+/// it has reported for the blackout period and dropped when it stops reporting; endpoints without a valid weight get the
+/// mean. Picks follow a static stride schedule (<see cref="StrideSchedule"/>) rebuilt every update period: one
+/// interlocked increment per pick (a few when weights are very uneven), no lock.
 /// </summary>
 internal sealed class WeightedRoundRobinSelector(RandomSource random, TimeProvider timeProvider, WeightedRoundRobinOptions options) : IEndpointSelector
 {
-    private const int MaxWeight = ushort.MaxValue;
-    private const int Offset = MaxWeight / 2;
-    private const double MinRatio = 0.01;
-
-    private Schedule? _schedule;
+    private StrideSchedule? _schedule;
     private int _rebuilding;
     private long _sequence = random.Next(int.MaxValue);
 
@@ -36,14 +33,14 @@ internal sealed class WeightedRoundRobinSelector(RandomSource random, TimeProvid
             var index = (int)(sequence % items.Length);
             var generation = sequence / items.Length;
             var weight = weights[index];
-            if ((((weight * generation) + ((long)index * Offset)) % MaxWeight) >= MaxWeight - weight)
+            if ((((weight * generation) + ((long)index * StrideSchedule.Offset)) % StrideSchedule.MaxWeight) >= StrideSchedule.MaxWeight - weight)
             {
                 return items[index];
             }
         }
     }
 
-    private Schedule GetSchedule(IReadOnlyList<BalancerEndpoint> endpoints, bool retry, long now)
+    private StrideSchedule GetSchedule(IReadOnlyList<BalancerEndpoint> endpoints, bool retry, long now)
     {
         var current = Volatile.Read(ref _schedule);
         var sameSource = current is not null && ReferenceEquals(current.Source, endpoints);
@@ -55,7 +52,7 @@ internal sealed class WeightedRoundRobinSelector(RandomSource random, TimeProvid
         if (retry)
         {
             // A retry's candidates (narrower than the pool) get a schedule of their own, used once.
-            return Build(endpoints, now);
+            return StrideSchedule.Build(endpoints, now, timeProvider.TimestampFrequency, options);
         }
 
         if (sameSource && Interlocked.CompareExchange(ref _rebuilding, 1, 0) != 0)
@@ -65,7 +62,7 @@ internal sealed class WeightedRoundRobinSelector(RandomSource random, TimeProvid
 
         try
         {
-            var built = Build(endpoints, now);
+            var built = StrideSchedule.Build(endpoints, now, timeProvider.TimestampFrequency, options);
             Volatile.Write(ref _schedule, built);
             return built;
         }
@@ -76,77 +73,5 @@ internal sealed class WeightedRoundRobinSelector(RandomSource random, TimeProvid
                 Volatile.Write(ref _rebuilding, 0);
             }
         }
-    }
-
-    private Schedule Build(IReadOnlyList<BalancerEndpoint> endpoints, long now)
-    {
-        var frequency = timeProvider.TimestampFrequency;
-        var blackout = (long)(options.BlackoutPeriod.TotalSeconds * frequency);
-        var expiration = (long)(options.WeightExpirationPeriod.TotalSeconds * frequency);
-        var items = endpoints.ToArray();
-        var raw = new double[items.Length];
-        double sum = 0;
-        var valid = 0;
-        for (var i = 0; i < items.Length; i++)
-        {
-            raw[i] = LoadWeight(items[i], now, blackout, expiration);
-            if (raw[i] > 0)
-            {
-                sum += raw[i];
-                valid++;
-            }
-        }
-
-        var mean = valid == 0 ? 1 : sum / valid;
-        double max = 0;
-        for (var i = 0; i < items.Length; i++)
-        {
-            raw[i] = (raw[i] > 0 ? raw[i] : mean) * items[i].Weight;
-            max = Math.Max(max, raw[i]);
-        }
-
-        var weights = new long[items.Length];
-        for (var i = 0; i < items.Length; i++)
-        {
-            weights[i] = (long)Math.Round(Math.Max(raw[i], max * MinRatio) / max * MaxWeight);
-        }
-
-        return new Schedule(endpoints, items, weights, now + (long)(options.WeightUpdatePeriod.TotalSeconds * frequency));
-    }
-
-    private double LoadWeight(BalancerEndpoint endpoint, long now, long blackout, long expiration)
-    {
-        var stats = endpoint.Stats;
-        var last = stats.LoadLastUpdate;
-        if (last == 0)
-        {
-            return 0;
-        }
-
-        if (now - last >= expiration)
-        {
-            return 0; // expired; the next report starts a new run (and a new blackout) on the feedback side
-        }
-
-        var since = stats.LoadNonEmptySince;
-        if (since == 0 || now - since < blackout || stats.ServerLoad is not { } report)
-        {
-            return 0;
-        }
-
-        var rps = report.RpsFractional;
-        var utilization = report.Utilization + (report.Eps / rps * options.ErrorUtilizationPenalty);
-        return utilization > 0 ? rps / utilization : 0;
-    }
-
-    private sealed class Schedule(IReadOnlyList<BalancerEndpoint> source, BalancerEndpoint[] items, long[] weights, long nextUpdate)
-    {
-        public IReadOnlyList<BalancerEndpoint> Source => source;
-
-        public BalancerEndpoint[] Items => items;
-
-        public long[] Weights => weights;
-
-        public long NextUpdate => nextUpdate;
     }
 }

@@ -1,4 +1,5 @@
 using Balancer.Client.Feedback;
+using Balancer.Client.Selection;
 
 namespace Balancer.Client.Tests.Feedback;
 
@@ -13,6 +14,18 @@ public class NetworkStatsTests
         stats.RoundTripDeviation.Should().BeNull();
         stats.Samples.Should().Be(0);
         stats.Read().Estimate.Should().Be(double.NaN);
+    }
+
+    [Fact]
+    public void ReadMeasured_BeforeAnySample_IsZero_ThenTheEstimate()
+    {
+        var stats = new NetworkStats();
+        stats.ReadMeasured().Should().Be((0d, 0d));
+
+        stats.Record(0.010);
+
+        stats.ReadMeasured().Should().Be(stats.Read());
+        stats.ReadMeasured().RoundTrip.Should().BeApproximately(0.010, 1e-6);
     }
 
     [Fact]
@@ -77,24 +90,12 @@ public class NetworkStatsTests
         stats.RecordFailure();
 
         stats.ConsecutiveFailures.Should().Be(2);
-        stats.FailurePenalty.Should().Be(4);
+        FailurePenalty.Doubling(stats.ConsecutiveFailures).Should().Be(4);
 
         stats.Record(0.001);
 
         stats.ConsecutiveFailures.Should().Be(0);
-        stats.FailurePenalty.Should().Be(1);
-    }
-
-    [Fact]
-    public void FailurePenalty_IsCapped()
-    {
-        var stats = new NetworkStats();
-        for (var i = 0; i < 40; i++)
-        {
-            stats.RecordFailure();
-        }
-
-        stats.FailurePenalty.Should().Be(1024);
+        FailurePenalty.Doubling(stats.ConsecutiveFailures).Should().Be(1);
     }
 
     [Fact]

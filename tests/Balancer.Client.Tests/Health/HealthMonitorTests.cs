@@ -6,6 +6,7 @@ using Balancer.Client.Endpoints;
 using Balancer.Client.Feedback;
 using Balancer.Client.Health;
 using Balancer.Client.Inspection;
+using Balancer.Client.Selection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Balancer.Client.Tests.Health;
@@ -239,12 +240,12 @@ public class HealthMonitorTests
         var (monitor, set) = Create(5);
         var dead = set.Endpoints[0];
         Refuse(monitor, set, dead);
-        dead.Stats.GetFailurePenalty(Now).Should().BeGreaterThan(1);
+        FailurePenalty.Of(dead.Stats, Now).Should().BeGreaterThan(1);
 
         monitor.OnReconnected(dead, Now);
 
         monitor.GetEligible(set, Now).Endpoints.Should().Contain(dead);
-        dead.Stats.GetFailurePenalty(Now).Should().Be(1, "the failures of the process that went away no longer price it out");
+        FailurePenalty.Of(dead.Stats, Now).Should().Be(1, "the failures of the process that went away no longer price it out");
         dead.Stats.Latency.Should().BeNull("it starts from the neutral prior");
         monitor.SlowStartFactor(dead, Now).Should().BeApproximately(0.1, 1e-9);
         _endpoints.Time.Advance(TimeSpan.FromSeconds(2.5));
@@ -351,7 +352,7 @@ public class HealthMonitorTests
         }
 
         throttling.Health.IsEjected(Now).Should().BeFalse("neither five in a row nor a 100 % rate of 429s ejects");
-        throttling.Stats.GetFailurePenalty(Now).Should().BeGreaterThan(1, "the selectors still shift load away from it");
+        FailurePenalty.Of(throttling.Stats, Now).Should().BeGreaterThan(1, "the selectors still shift load away from it");
 
         // Four 500s after the 429s: the run of failures for ejection is four, not 34.
         for (var i = 0; i < 4; i++)

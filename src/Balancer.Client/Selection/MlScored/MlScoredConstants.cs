@@ -17,12 +17,6 @@ internal static class MlScoredConstants
 
     public const double MaxExploration = 10;
 
-    /// <summary>How many samples the endpoint-wide estimates (peak-EWMA latency, failure rate) are worth as the prior of a class.</summary>
-    public const double PriorSamples = 2;
-
-    /// <summary>The prior coefficient of variation of latency (that of an exponential distribution).</summary>
-    public const double PriorVariation = 1;
-
     /// <summary>The cap of <see cref="EndpointFeatures.SecondsSinceFailure"/>.</summary>
     public const double MaxSecondsSinceFailure = 3600;
 

@@ -16,6 +16,27 @@ internal sealed class OnlineEndpointScorer : IEndpointScorer
         }
     }
 
+    /// <summary>Scores with <paramref name="scorer"/>; this online model answers when there is none or it throws.</summary>
+    public static void Score(IEndpointScorer? scorer, ReadOnlySpan<float> features, Span<EndpointPrediction> predictions)
+    {
+        if (scorer is null)
+        {
+            Instance.Score(features, predictions);
+            return;
+        }
+
+        try
+        {
+            scorer.Score(features, predictions);
+        }
+#pragma warning disable CA1031 // A broken model must not fail requests: the online model answers for this pick.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            Instance.Score(features, predictions);
+        }
+    }
+
     public static EndpointPrediction Predict(ReadOnlySpan<float> row) => new(
         row[EndpointFeatures.ClassLatency] * (row[EndpointFeatures.InFlight] + 1.0),
         row[EndpointFeatures.ClassFailureProbability],

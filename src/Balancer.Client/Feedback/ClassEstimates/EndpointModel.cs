@@ -1,6 +1,4 @@
-using Balancer.Client.Feedback;
-
-namespace Balancer.Client.Selection.MlScored;
+namespace Balancer.Client.Feedback.ClassEstimates;
 
 /// <summary>
 /// The online model of one endpoint: per request class, time- and count-decayed sums of latency, squared latency,
@@ -31,6 +29,32 @@ internal sealed class EndpointModel(int classes)
         EndpointStats.AddDecayed(ref cell.Samples, counts ? 1 : 0, keep);
         EndpointStats.AddDecayed(ref cell.LatencySum, counts ? latencySeconds : 0, keep);
         EndpointStats.AddDecayed(ref cell.SquareSum, counts ? latencySeconds * latencySeconds : 0, keep);
+    }
+
+    /// <summary>
+    /// Sums up every class with samples as of <paramref name="timestamp"/>: the mean latency weighted by each class's
+    /// effective samples, the fastest and slowest class means, and how many classes have samples.
+    /// </summary>
+    public ClassSummary Summarize(long timestamp, double inverseDecay)
+    {
+        double sum = 0, samples = 0, fastest = double.MaxValue, slowest = 0;
+        var classes = 0;
+        for (var c = 0; c < Classes; c++)
+        {
+            var estimate = Read(c, timestamp, inverseDecay);
+            if (estimate.Samples <= 0)
+            {
+                continue;
+            }
+
+            sum += estimate.Mean * estimate.Samples;
+            samples += estimate.Samples;
+            fastest = Math.Min(fastest, estimate.Mean);
+            slowest = Math.Max(slowest, estimate.Mean);
+            classes++;
+        }
+
+        return samples <= 0 ? default : new ClassSummary(samples, sum / samples, fastest, slowest, classes);
     }
 
     /// <summary>Reads class <paramref name="classIndex"/> as of <paramref name="timestamp"/>: counts decay with the time since its last sample.</summary>
@@ -64,27 +88,39 @@ internal sealed class EndpointModel(int classes)
 /// <summary>What the model knows of one endpoint and class: effective samples, latency mean and variance, attempts and failures.</summary>
 internal readonly record struct ClassEstimate(double Samples, double Mean, double Variance, double Attempts, double Failures)
 {
+    /// <summary>How many samples the endpoint-wide estimates (peak-EWMA latency, failure rate) are worth as the prior of a class.</summary>
+    public const double PriorSamples = 2;
+
+    /// <summary>The prior coefficient of variation of latency (that of an exponential distribution).</summary>
+    public const double PriorVariation = 1;
+
     /// <summary>
     /// The posterior of the class's mean latency, with the endpoint's peak-EWMA latency <paramref name="prior"/> worth
-    /// <see cref="MlScoredConstants.PriorSamples"/> samples of coefficient of variation 1: the mean is the weighted
+    /// <see cref="PriorSamples"/> samples of coefficient of variation 1: the mean is the weighted
     /// average; the uncertainty, the standard deviation of ln(mean), is the pooled coefficient of variation ÷ √(n₀ + n).
-    /// With no samples the estimate is the prior, as <see cref="EndpointSelectorNames.PeakEwma"/> uses it.
+    /// With no samples the estimate is the prior, as the peak-EWMA selector uses it.
     /// </summary>
     public (double Latency, double Uncertainty) Latency(double prior)
     {
-        const double N0 = MlScoredConstants.PriorSamples;
+        const double N0 = PriorSamples;
         var n = Samples;
         var total = N0 + n;
         var latency = ((N0 * prior) + (n * Mean)) / total;
         var variation = n > 0 && Mean > 0 ? Variance / (Mean * Mean) : 0;
-        var pooled = ((N0 * MlScoredConstants.PriorVariation * MlScoredConstants.PriorVariation) + (n * variation)) / total;
+        var pooled = ((N0 * PriorVariation * PriorVariation) + (n * variation)) / total;
         return (latency, Math.Sqrt(pooled / total));
     }
 
     /// <summary>The posterior failure probability: (n₀ × <paramref name="prior"/> + failures) ÷ (n₀ + attempts).</summary>
     public double FailureProbability(double prior)
     {
-        const double N0 = MlScoredConstants.PriorSamples;
+        const double N0 = PriorSamples;
         return Math.Clamp(((N0 * prior) + Failures) / (N0 + Attempts), 0, 1);
     }
 }
+
+/// <summary>
+/// The classes of one endpoint summed up (see <see cref="EndpointModel.Summarize"/>): effective samples, their weighted
+/// mean latency, the fastest and slowest class means (seconds) and the number of classes with samples; default when none has.
+/// </summary>
+internal readonly record struct ClassSummary(double Samples, double Mean, double Fastest, double Slowest, int Classes);
