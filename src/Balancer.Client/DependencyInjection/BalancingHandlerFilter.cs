@@ -18,7 +18,9 @@ internal sealed class BalancingHandlerFilter(BalancerClientRegistry registry) : 
         if (builder.Name is { } name && registry.IsBalancedHttp(name))
         {
             var state = registry.Get(name);
-            builder.AdditionalHandlers.Add(new BalancingHandler(state));
+            // Any handler above may send a message again (retry, hedging, the application's own): only a chain without
+            // one lets the balancing handler skip the record of a first attempt.
+            builder.AdditionalHandlers.Add(new BalancingHandler(state, mayResend: builder.AdditionalHandlers.Count > 0));
             ConnectTimer.TryInstall(builder.PrimaryHandler, () => state.Endpoints, state.TimeProvider);
         }
     };

@@ -8,10 +8,17 @@ namespace Balancer.Client.Http;
 
 /// <summary>
 /// Sends each attempt of a request to one endpoint of the client: pick (the client's selection pipeline), rewrite the
-/// URI, count in flight, send, record the outcome, restore the logical URI. Stateless itself: all state lives in the client's <see cref="ClientRuntime"/>,
-/// because IHttpClientFactory recycles handler chains.
+/// URI, count in flight, send, record the outcome, restore the logical URI. Stateless itself: all state lives in the
+/// client's <see cref="ClientRuntime"/>, because IHttpClientFactory recycles handler chains.
 /// </summary>
-internal sealed class BalancingHandler(ClientRuntime state) : DelegatingHandler
+/// <param name="state">The client's runtime.</param>
+/// <param name="mayResend">
+/// Whether a handler above this one may send the same request message again (a retry, hedging, any handler the
+/// application added): then each attempt's endpoint is kept in the request's <see cref="AttemptContext"/>, so that the
+/// next attempt avoids it. <see cref="HttpClient"/> itself never sends a message twice, so a chain with no handler
+/// above needs no record of a first attempt, and its requests never touch <see cref="HttpRequestMessage.Options"/>.
+/// </param>
+internal sealed class BalancingHandler(ClientRuntime state, bool mayResend = true) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -21,7 +28,10 @@ internal sealed class BalancingHandler(ClientRuntime state) : DelegatingHandler
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        var tried = AttemptContext.GetTried(request);
+        // The endpoint TLS callback of a preserved logical host reads the attempt's endpoint from the context too.
+        var settings = state.RequestSettings;
+        var keepTried = mayResend || settings.PreserveLogicalHost;
+        var tried = keepTried ? AttemptContext.GetTried(request) : [];
         var set = state.EndpointSet;
         if (set.Endpoints.Length == 0 && state.HasSources)
         {
@@ -30,14 +40,13 @@ internal sealed class BalancingHandler(ClientRuntime state) : DelegatingHandler
         }
 
         var endpoint = state.Pipeline.Select(request, set, tried);
-        while (!AttemptContext.TryAddTried(request, tried, endpoint))
+        while (keepTried && !AttemptContext.TryAddTried(request, tried, endpoint))
         {
             // A concurrent hedged copy of this request took that endpoint meanwhile: pick again, seeing its choice.
             tried = AttemptContext.GetTried(request);
             endpoint = state.Pipeline.Select(request, set, tried);
         }
 
-        var settings = state.RequestSettings;
         var setHost = settings.PreserveLogicalHost && request.Headers.Host is null;
         var attempt = tried.Length + 1;
         var attemptTimeout = settings.AttemptTimeout;

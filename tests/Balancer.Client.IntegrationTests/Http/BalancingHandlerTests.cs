@@ -87,4 +87,81 @@ public sealed class BalancingHandlerTests
 
         backend.Received.Single().PathAndQuery.Should().Be("/api/orders?x=1&y=a%20b");
     }
+
+    [Fact]
+    public async Task Get_AHandlerAboveSendsTheSameMessageAgain_TheSecondSendAvoidsTheFirstEndpoint()
+    {
+        await using var cluster = await BackendCluster.StartAsync(3, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.Zero);
+        var resender = new ResendingHandler();
+        await using var provider = TestServices.Build(
+            "resent",
+            o => o.AddEndpoints(cluster),
+            client: b => b
+                .UseEndpointSelector("prefers-backend-0", _ => new PreferredEndpointSelector(cluster[0].Port))
+                .AddHttpMessageHandler(() => resender));
+
+        (await provider.CreateClient("resent").GetBackendAsync("/x")).Should().NotBe(cluster[0].Name);
+
+        resender.Backends.Should().HaveCount(2);
+        resender.Backends[0].Should().Be(cluster[0].Name, "the first send goes where the selector prefers");
+        resender.Backends[1].Should().NotBe(cluster[0].Name, "an application's handler that sends again is above the balancer, so the first endpoint is recorded and avoided");
+    }
+
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(true, 1)]
+    public async Task Get_TheRequestOptions_HoldTheAttemptOnlyWhenAHandlerAboveMaySendAgain(bool handlerAbove, int expectedOptions)
+    {
+        await using var cluster = await BackendCluster.StartAsync(2, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.Zero);
+        var primary = new OptionsCountingHandler();
+        await using var provider = TestServices.Build(
+            "options",
+            o => o.AddEndpoints(cluster),
+            client: b =>
+            {
+                b.ConfigurePrimaryHttpMessageHandler(() => primary);
+                if (handlerAbove)
+                {
+                    b.AddHttpMessageHandler(() => new PassThroughHandler());
+                }
+            });
+
+        await provider.CreateClient("options").GetBackendAsync("/x");
+
+        // HttpClient never sends a message twice: without a handler above, nothing can retry it, so the balancer keeps no
+        // record of the first attempt in the request's options (that costs a dictionary per request).
+        primary.OptionCounts.Should().Equal([expectedOptions]);
+    }
+
+    /// <summary>Sends every request twice, as a retry of the application's own would, and keeps the backend of each send.</summary>
+    private sealed class ResendingHandler : DelegatingHandler
+    {
+        public List<string> Backends { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using (var first = await base.SendAsync(request, cancellationToken))
+            {
+                Backends.Add(first.BackendName());
+            }
+
+            var second = await base.SendAsync(request, cancellationToken);
+            Backends.Add(second.BackendName());
+            return second;
+        }
+    }
+
+    private sealed class PassThroughHandler : DelegatingHandler;
+
+    /// <summary>The primary handler: counts the options each request carries when it reaches the transport.</summary>
+    private sealed class OptionsCountingHandler() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public List<int> OptionCounts { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            OptionCounts.Add(((IDictionary<string, object?>)request.Options).Count);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 }
