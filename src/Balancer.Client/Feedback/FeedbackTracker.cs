@@ -34,12 +34,16 @@ internal sealed class FeedbackTracker(string clientName, ClientStats settings, B
     public IOutcomeListener? OutcomeListener { get; set; }
 
     /// <summary>Counts an attempt in flight; the returned lease must be completed exactly once.</summary>
-    public EndpointLease Begin(BalancerEndpoint endpoint, int attemptNumber)
+    public EndpointLease Begin(BalancerEndpoint endpoint, int attemptNumber) =>
+        Begin(endpoint, attemptNumber, settings.TimeProvider.GetTimestamp());
+
+    /// <summary>Counts an attempt in flight that started at <paramref name="startTimestamp"/> (the pick's own clock read).</summary>
+    public EndpointLease Begin(BalancerEndpoint endpoint, int attemptNumber, long startTimestamp)
     {
         endpoint.Stats.IncrementInFlight();
         var tagged = settings.EndpointMetricTags;
         metrics.InFlight(clientName, tagged ? endpoint : null, 1);
-        return new EndpointLease(this, endpoint, settings.TimeProvider.GetTimestamp(), attemptNumber, tagged);
+        return new EndpointLease(this, endpoint, startTimestamp, attemptNumber, tagged);
     }
 
     internal AttemptOutcome Complete(in EndpointLease lease, HttpRequestMessage request, HttpResponseMessage? response, Exception? exception, bool canceled)

@@ -39,12 +39,12 @@ internal sealed class BalancingHandler(ClientRuntime state, bool mayResend = tru
             set = await state.WaitForEndpointsAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var endpoint = state.Pipeline.Select(request, set, tried);
+        var endpoint = state.Pipeline.Select(request, set, tried, out var picked);
         while (keepTried && !AttemptContext.TryAddTried(request, tried, endpoint))
         {
             // A concurrent hedged copy of this request took that endpoint meanwhile: pick again, seeing its choice.
             tried = AttemptContext.GetTried(request);
-            endpoint = state.Pipeline.Select(request, set, tried);
+            endpoint = state.Pipeline.Select(request, set, tried, out picked);
         }
 
         var setHost = settings.PreserveLogicalHost && request.Headers.Host is null;
@@ -74,7 +74,7 @@ internal sealed class BalancingHandler(ClientRuntime state, bool mayResend = tru
                 linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             }
 
-            lease = state.Tracker.Begin(endpoint, attempt);
+            lease = state.Tracker.Begin(endpoint, attempt, picked); // one clock read for the pick and the attempt's start
             begun = true;
             response = await base.SendAsync(request, linked?.Token ?? cancellationToken).ConfigureAwait(false);
             return response;

@@ -31,8 +31,15 @@ internal sealed class SelectionPipeline(string clientName, HealthMonitor health,
     /// of <paramref name="tried"/> (earlier attempts of the request) while others remain.
     /// </summary>
     /// <exception cref="NoAvailableEndpointException">No endpoint, none available, or all tried (and reuse is off).</exception>
-    public BalancerEndpoint Select(HttpRequestMessage? request, EndpointSet set, BalancerEndpoint[] tried)
+    public BalancerEndpoint Select(HttpRequestMessage? request, EndpointSet set, BalancerEndpoint[] tried) => Select(request, set, tried, out _);
+
+    /// <summary>
+    /// As <see cref="Select(HttpRequestMessage?, EndpointSet, BalancerEndpoint[])"/>, and gives the timestamp the pick
+    /// was made at, so that the attempt that follows starts there without reading the clock again.
+    /// </summary>
+    public BalancerEndpoint Select(HttpRequestMessage? request, EndpointSet set, BalancerEndpoint[] tried, out long now)
     {
+        now = 0;
         var settings = Volatile.Read(ref _settings) ?? throw new InvalidOperationException($"Balancer client '{clientName}' has no selector yet.");
         if (set.Endpoints.Length == 0)
         {
@@ -41,7 +48,7 @@ internal sealed class SelectionPipeline(string clientName, HealthMonitor health,
                 : $"Balancer client '{clientName}' has no endpoints configured.");
         }
 
-        var now = timeProvider.GetTimestamp();
+        now = timeProvider.GetTimestamp();
         var pool = EligibleFilter.Apply(health, set, now);
         if (pool.Length == 0)
         {
