@@ -14,7 +14,7 @@ namespace Balancer.Client.DependencyInjection;
 internal sealed record FeedbackObserverRegistration(string ClientName, Func<IServiceProvider, IFeedbackObserver> Factory);
 
 /// <summary>Creates and owns the state of every balanced client (one per name, for the life of the container).</summary>
-internal sealed class BalancerClientRegistry(IServiceProvider services, BalancedClientNames names) : IDisposable
+internal sealed class BalancerClientRegistry(IServiceProvider services, BalancedClientNames names) : IStartedClients, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<BalancerClientState>> _states = new(StringComparer.Ordinal);
 

@@ -153,7 +153,7 @@ public static class BalancerServiceCollectionExtensions
         services.TryAddSingleton<EndpointSelectorRegistry>();
         services.TryAddSingleton<BalancerClientRegistry>();
         services.TryAddSingleton<EndpointSourceRegistry>();
-        services.TryAddSingleton<IBalancerInspector, BalancerInspector>();
+        services.TryAddSingleton<IBalancerInspector>(sp => new BalancerInspector(sp.GetRequiredService<BalancerClientRegistry>()));
         services.TryAddSingleton(sp => new BalancerMetrics(
             sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Balancer.Client")));

@@ -1,4 +1,3 @@
-using Balancer.Client.DependencyInjection;
 using Balancer.Client.Endpoints;
 using Balancer.Client.Runtime;
 using Balancer.Client.Selection;
@@ -6,7 +5,7 @@ using Balancer.Client.Selection;
 namespace Balancer.Client.Inspection;
 
 /// <summary>Builds snapshots from the live state of the started clients: lock-free reads, O(endpoints) per client.</summary>
-internal sealed class BalancerInspector(BalancerClientRegistry registry) : IBalancerInspector
+internal sealed class BalancerInspector(IStartedClients registry) : IBalancerInspector
 {
     /// <summary>The fewest recent successful attempts from which a p95 is reported.</summary>
     private const int MinimumPercentileSamples = 5;

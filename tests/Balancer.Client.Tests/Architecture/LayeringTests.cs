@@ -84,6 +84,10 @@ public sealed partial class LayeringTests
         AssertLayer("Runtime", ["Http", "Resilience", "DependencyInjection", "Inspection"]);
 
     [Fact]
+    public void Inspection_UsesNoWiring() =>
+        AssertLayer("Inspection", ["Http", "Resilience", "DependencyInjection"]);
+
+    [Fact]
     public void Http_UsesNoWiring() =>
         AssertLayer("Http", ["DependencyInjection"]);
 
