@@ -22,6 +22,8 @@ internal static class ContenderCatalog
         new NaiveRoundRobinContender(),
         ProxyContender.Haproxy,
         ProxyContender.Nginx,
+        YarpContender.LeastRequests,
+        YarpContender.PowerOfTwoChoices,
         new OracleContender(),
     ];
 

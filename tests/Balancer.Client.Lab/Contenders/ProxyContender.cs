@@ -13,7 +13,7 @@ namespace Balancer.Client.Lab;
 /// (their probes would add requests that the backends count); HAProxy retries twice with redispatch, nginx tries the
 /// next upstream on errors and timeouts (its default) and marks an upstream failed for 10 s after one failure (its default).
 /// </summary>
-internal sealed class ProxyContender : LabContender
+internal sealed class ProxyContender : ProxyHopContender
 {
     private static readonly string[] s_searchFolders = [.. (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries), "/usr/sbin", "/usr/local/sbin", "/sbin"];
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(10);
@@ -44,47 +44,14 @@ internal sealed class ProxyContender : LabContender
         ? $"{(_haproxy ? "haproxy" : "nginx")} is not installed on this machine (bash eng/install-proxies.sh installs it)"
         : null;
 
-    public override async Task<ContenderClients> CreateAsync(ContenderContext context)
-    {
-        var proxies = new List<ProxyProcess>();
-        try
-        {
-            var clients = new HttpClient[context.Plan.Clients];
-            for (var i = 0; i < clients.Length; i++)
-            {
-                var proxy = await ProxyProcess.StartAsync(_binary!, _haproxy, context.Backends.Backends.Select(b => (b.Name, b.Port)).ToArray()).ConfigureAwait(false);
-                proxies.Add(proxy);
-                clients[i] = new HttpClient(new SocketsHttpHandler())
-                {
-                    BaseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{proxy.Port}/")),
-                    Timeout = context.Plan.Timeout,
-                };
-            }
-
-            return new ContenderClients(clients, async () =>
-            {
-                foreach (var proxy in proxies)
-                {
-                    await proxy.DisposeAsync().ConfigureAwait(false);
-                }
-            });
-        }
-        catch
-        {
-            foreach (var proxy in proxies)
-            {
-                await proxy.DisposeAsync().ConfigureAwait(false);
-            }
-
-            throw;
-        }
-    }
+    protected override async Task<IProxyHop> StartProxyAsync(ContenderContext context) =>
+        await ProxyProcess.StartAsync(_binary!, _haproxy, context.Backends.Backends.Select(b => (b.Name, b.Port)).ToArray()).ConfigureAwait(false);
 
     private static string? FindBinary(string name) =>
         s_searchFolders.Select(folder => Path.Combine(folder, name)).FirstOrDefault(File.Exists);
 
     /// <summary>One running proxy process and its temporary folder.</summary>
-    private sealed class ProxyProcess : IAsyncDisposable
+    private sealed class ProxyProcess : IProxyHop
     {
         private readonly Process _process;
         private readonly DirectoryInfo _folder;

@@ -11,7 +11,7 @@ internal static class ConsoleReport
         var text = run.Failure is not null
             ? $"failed: {run.Failure}"
             : string.Create(CultureInfo.InvariantCulture, $"p50 {run.P50Ms:0.0} ms, p99 {run.P99Ms:0.0} ms, p99.9 {run.P999Ms:0.0} ms, errors {run.Errors}/{run.Sent}, sent {run.SentRate:0}/{run.OfferedRate:0} req/s, extra {run.ExtraRequestShare * 100:0.0} %, bad share {(run.BadShare is { } b ? (b * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "–")}, CPU {run.CpuPercent:0} % (machine {run.MachineCpuPercent:0} %), lag p99 {run.DispatchLagP99Ms:0.0} ms, GC pause {run.GcPauseMs:0} ms, {run.WallSeconds:0.0} s");
-        AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(plan.Scenario.Name)} run {run.Repeat}/{repeats}[/] [bold]{Markup.Escape(run.Contender),-20}[/] {Markup.Escape(text)}");
+        AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(plan.Scenario.Name)} run {run.Repeat}/{repeats}[/] [bold]{Markup.Escape(run.Contender),-22}[/] {Markup.Escape(text)}");
         foreach (var (message, count) in run.ErrorSamples.OrderByDescending(e => e.Value).Take(3))
         {
             AnsiConsole.MarkupLine($"      [grey]{count} × {Markup.Escape(message)}[/]");

@@ -11,17 +11,17 @@ internal sealed record TargetCheck(string Scenario, string Target, string Measur
 /// <summary>
 /// Checks the lab's targets mechanically, on medians, for the default selector (<see cref="BalancerOptions.Selector"/>):
 /// p99 at most 1.15× the oracle's on one-slow, hetero and prequal, p99.9 at most 1.5× on prequal, p99 at most 1.03× on
-/// uniform and stall, p99 no worse than any proxy that ran (HAProxy, nginx) on every scenario, and at most 1/3 of round
-/// robin's on one-slow and prequal; on stall the stalled backend gets under 5% of traffic from 2 s into the stall;
-/// hedging (on PeakEwma) cuts PeakEwma's p99 on stall at least 3× with at most 10% extra requests. A target whose
-/// contenders did not run is reported as not measured.
+/// uniform and stall, p99 no worse than any proxy hop that ran (HAProxy, nginx, both YARP policies) on every scenario,
+/// and at most 1/3 of round robin's on one-slow and prequal; on stall the stalled backend gets under 5% of traffic from
+/// 2 s into the stall; hedging (on PeakEwma) cuts PeakEwma's p99 on stall at least 3× with at most 10% extra requests.
+/// A target whose contenders did not run is reported as not measured.
 /// </summary>
 internal static class Targets
 {
     private const string PeakEwma = EndpointSelectorNames.PeakEwma;
     private const string RoundRobin = EndpointSelectorNames.RoundRobin;
     private static readonly string s_default = new BalancerOptions().Selector;
-    private static readonly string[] s_proxies = [ProxyContender.HaproxyName, ProxyContender.NginxName];
+    private static readonly string[] s_proxies = [.. ContenderCatalog.All.OfType<ProxyHopContender>().Select(c => c.Name)];
 
     public static IReadOnlyList<TargetCheck> Check(IReadOnlyList<ScenarioReport> reports)
     {
