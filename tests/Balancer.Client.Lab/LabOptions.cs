@@ -74,7 +74,7 @@ internal sealed class LabOptions
         "  --seed <int>             Seed of arrivals and backend draws; repeat r uses seed + r (default 1).",
         "  --clients <K>            Fleet mode: K independent client instances per contender (each its own container and",
         "                           state), request i of the arrival stream going to instance i mod K (default: the",
-        "                           scenario's, 1 for most). Proxies stay one shared hop; the oracle stays global. Use",
+        "                           scenario's, 1 for most). Each instance gets its own proxy hop; the oracle stays global. Use",
         "                           another --out per K to keep the results apart.",
         "  --soak                   Run the fault soak instead (60 s by default: kills and restarts, 503 bursts, a black",
         "                           hole, a 429 storm, stalls, reloads every second; the default client with AddBalancerRetry(),",
