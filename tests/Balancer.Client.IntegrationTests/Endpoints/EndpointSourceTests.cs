@@ -1,4 +1,5 @@
 using Balancer.Client.Endpoints;
+using Balancer.Client.Selection;
 using Microsoft.Extensions.Options;
 
 namespace Balancer.Client.IntegrationTests.Endpoints;
@@ -177,6 +178,9 @@ public sealed class EndpointSourceTests
         await using var cluster = await BackendCluster.StartAsync(3);
         await using var provider = TestServices.Build("tiers", o =>
         {
+            // Round robin, so that the share each endpoint of the lower tier gets says only that the tier serves: the
+            // default selector may rightly favour the faster of the two for a while.
+            o.Selector = EndpointSelectorNames.RoundRobin;
             o.Endpoints.Add(new BalancerEndpointOptions { Address = cluster[0].Address.ToString(), Priority = 0 });
             o.Endpoints.Add(new BalancerEndpointOptions { Address = cluster[1].Address.ToString(), Priority = 1 });
             o.Endpoints.Add(new BalancerEndpointOptions { Address = cluster[2].Address.ToString(), Priority = 1 });
