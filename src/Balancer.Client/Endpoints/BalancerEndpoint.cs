@@ -135,6 +135,13 @@ public sealed class BalancerEndpoint
         return built;
     }
 
+    /// <summary>
+    /// Whether <paramref name="other"/> is this endpoint: the same instance, or the same address (an endpoint re-created
+    /// by a reload with a new weight is the same endpoint). The rule by which tried endpoints are left out.
+    /// </summary>
+    internal bool IsSameEndpoint(BalancerEndpoint other) =>
+        ReferenceEquals(this, other) || string.Equals(Key, other.Key, StringComparison.Ordinal);
+
     /// <summary>Returns a copy with other settings that shares this endpoint's statistics and health.</summary>
     internal BalancerEndpoint WithSettings(int weight, string? zone, IReadOnlyDictionary<string, string>? metadata, int priority) =>
         new(Address, weight, zone, metadata, Stats, priority, Health);

@@ -237,7 +237,7 @@ internal sealed class RequestAttempts(BalancerEndpoint? first, int requestClass)
             var current = Tried;
             for (var i = Math.Min(seen.Length, current.Length); i < current.Length; i++)
             {
-                if (string.Equals(current[i].Key, endpoint.Key, StringComparison.Ordinal))
+                if (current[i].IsSameEndpoint(endpoint))
                 {
                     return false; // taken by a concurrent copy after this one looked
                 }

@@ -90,8 +90,7 @@ internal static class BoundedLoadWalk
     {
         for (var i = 0; i < tried.Count; i++)
         {
-            // An endpoint re-created by a reload (new weight) is the same endpoint: compare by address too.
-            if (ReferenceEquals(tried[i], endpoint) || string.Equals(tried[i].Key, endpoint.Key, StringComparison.Ordinal))
+            if (tried[i].IsSameEndpoint(endpoint))
             {
                 return true;
             }

@@ -66,7 +66,7 @@ internal sealed class NotTriedFilter
     {
         foreach (var t in tried)
         {
-            if (ReferenceEquals(t, endpoint) || string.Equals(t.Key, endpoint.Key, StringComparison.Ordinal))
+            if (t.IsSameEndpoint(endpoint))
             {
                 return true;
             }
