@@ -57,6 +57,36 @@ public class MlScoredSelectorTests
     }
 
     [Fact]
+    public void Select_EndpointSlowForOneRoute_IsTriedOnARouteItHasNotServed_AndWinsItWhereItIsFast()
+    {
+        // Endpoint 1 has served only /a, slowly (40 ms), and would serve /b in 2 ms; endpoints 0 and 2 serve /b in 10 ms.
+        // Its /b class has no sample: guessing it from its /a latency alone would keep it out of /b for a long time.
+        var endpoints = _endpoints.WithWeights(1, 1, 1);
+        var selector = Create(o => { });
+        using var a = new HttpRequestMessage(HttpMethod.Get, "http://catalog/a/1");
+        using var b = new HttpRequestMessage(HttpMethod.Get, "http://catalog/b/1");
+        for (var i = 0; i < 40; i++)
+        {
+            selector.Select(new SelectionContext(endpoints, a));
+            Complete(selector, endpoints[1], a, 0.040);
+            selector.Select(new SelectionContext(endpoints, b));
+            Complete(selector, endpoints[i % 2 == 0 ? 0 : 2], b, 0.010);
+            _endpoints.Time.Advance(TimeSpan.FromMilliseconds(5));
+        }
+
+        var early = 0;
+        for (var round = 0; round < 100; round++)
+        {
+            var chosen = selector.Select(new SelectionContext(endpoints, b))!;
+            Complete(selector, chosen, b, chosen == endpoints[1] ? 0.002 : 0.010);
+            early += chosen == endpoints[1] ? 1 : 0;
+            _endpoints.Time.Advance(TimeSpan.FromMilliseconds(5));
+        }
+
+        early.Should().BeGreaterThan(50, "endpoint 1 serves /b 5x faster and should win most of the first 100 /b requests");
+    }
+
+    [Fact]
     public void Select_EndpointAvoidedAsSlow_IsExploredAgain_AndFoundRecovered()
     {
         var endpoints = _endpoints.WithWeights(1, 1);

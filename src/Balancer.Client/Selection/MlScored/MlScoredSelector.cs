@@ -11,8 +11,9 @@ namespace Balancer.Client.Selection.MlScored;
 /// this request's class, the latency and failure probability, and picks the lowest cost
 /// = latency × exp(exploration × uncertainty × z) ÷ weight × (1 + 10 × failure probability) × 2^(recent consecutive failures),
 /// z a standard normal draw per candidate (Thompson sampling). The online models (<see cref="EndpointModels"/>, on the
-/// feedback side) learn from every completed attempt; with no samples a class is the endpoint's peak-EWMA estimate, so
-/// it starts as <see cref="EndpointSelectorNames.PeakEwma"/> does. A pick allocates nothing unless a sampled activity
+/// feedback side) learn from every completed attempt; a class with no samples on an endpoint is guessed from the
+/// endpoint's peak-EWMA estimate and what the class costs on the other candidates (see <see cref="FeatureRow"/>), so a
+/// new client starts as <see cref="EndpointSelectorNames.PeakEwma"/> does. A pick allocates nothing unless a sampled activity
 /// asks for the explanation (<see cref="MlScoredExplanation"/>).
 /// </summary>
 internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, IInspectableSelector
@@ -61,9 +62,19 @@ internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, I
         Span<double> sampled = stackalloc double[count];
         table.SampleDistinct(_random, picks);
         var (now, utcTicks, inverseDecay) = (_settings.TimeProvider.GetTimestamp(), _settings.TimeProvider.GetUtcNow().UtcTicks, _settings.InverseDecayTimestampUnits);
+        Span<ClassEstimate> estimates = stackalloc ClassEstimate[count];
+        double classSum = 0, classSamples = 0;
         for (var i = 0; i < count; i++)
         {
-            FeatureRow.Fill(features.Slice(i * EndpointFeatures.Count, EndpointFeatures.Count), table.Items[picks[i]], models[picks[i]], request, _options.LocalZone, now, utcTicks, inverseDecay);
+            estimates[i] = models[picks[i]].Read(request.Class, now, inverseDecay);
+            classSum += estimates[i].Samples * estimates[i].Mean;
+            classSamples += estimates[i].Samples;
+        }
+
+        var classMean = classSamples > 0 ? classSum / classSamples : 0;
+        for (var i = 0; i < count; i++)
+        {
+            FeatureRow.Fill(features.Slice(i * EndpointFeatures.Count, EndpointFeatures.Count), table.Items[picks[i]], estimates[i], classMean, request, _options.LocalZone, now, utcTicks);
         }
 
         OnlineEndpointScorer.Score(_options.Scorer, features, predictions);
