@@ -155,10 +155,18 @@ public sealed class EtcdRegistration : IAsyncDisposable
         }
     }
 
-    private static async Task<EtcdRegistration> RegisterCoreAsync(EtcdGateway gateway, HttpClient? ownedClient, string prefix, EtcdInstance instance, TimeSpan ttl, TimeSpan requestTimeout, CancellationToken cancellationToken)
+    /// <summary>Writes <paramref name="value"/> at <paramref name="key"/> under a lease of <paramref name="ttl"/> kept alive in the background (a fleet member).</summary>
+    internal static Task<EtcdRegistration> RegisterKeyAsync(EtcdGateway gateway, string key, byte[] value, TimeSpan ttl, TimeSpan requestTimeout, CancellationToken cancellationToken) =>
+        StartAsync(new EtcdRegistration(gateway, null, key, value, (long)Math.Ceiling(ttl.TotalSeconds), requestTimeout), cancellationToken);
+
+    private static Task<EtcdRegistration> RegisterCoreAsync(EtcdGateway gateway, HttpClient? ownedClient, string prefix, EtcdInstance instance, TimeSpan ttl, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
         var ttlSeconds = (long)Math.Ceiling(ttl.TotalSeconds);
-        var registration = new EtcdRegistration(gateway, ownedClient, prefix + instance.ResolveId(), instance.ToJsonUtf8(), ttlSeconds, requestTimeout);
+        return StartAsync(new EtcdRegistration(gateway, ownedClient, prefix + instance.ResolveId(), instance.ToJsonUtf8(), ttlSeconds, requestTimeout), cancellationToken);
+    }
+
+    private static async Task<EtcdRegistration> StartAsync(EtcdRegistration registration, CancellationToken cancellationToken)
+    {
         await registration.GrantAndPutAsync(cancellationToken).ConfigureAwait(false);
         registration._keepAlive = Task.Run(registration.KeepAliveAsync, CancellationToken.None);
         return registration;

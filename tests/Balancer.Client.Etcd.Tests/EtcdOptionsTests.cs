@@ -199,6 +199,30 @@ public sealed class EtcdOptionsTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    [Fact]
+    public void FleetValidation_EveryError_NamesClientFieldAndValue()
+    {
+        var services = new ServiceCollection();
+        services.AddBalancedHttpClient("catalog", o => o.AddEndpoint("http://127.0.0.1:5001")).AddEtcdFleet(o =>
+        {
+            o.Endpoints = [new Uri("http://127.0.0.1:2379")];
+            o.Prefix = "/balancer/fleets/catalog";
+            o.MemberId = "pod 7/x";
+            o.ApertureSize = 0;
+            o.MemberTtl = TimeSpan.FromMilliseconds(500);
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptionsMonitor<EtcdFleetOptions>>().Get("catalog");
+
+        var failures = act.Should().Throw<OptionsValidationException>().Which.Failures.ToList();
+        failures.Should().HaveCount(4);
+        failures.Should().Contain(f => f.Contains("'catalog': EtcdFleet.Prefix '/balancer/fleets/catalog' does not end with '/'", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("EtcdFleet.MemberId 'pod 7/x' is not a member id", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("EtcdFleet.ApertureSize '0' is out of range", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("EtcdFleet.MemberTtl '00:00:00.5000000' is out of range", StringComparison.Ordinal));
+    }
+
     private static ServiceProvider Build(string name, Action<EtcdEndpointSourceOptions> configure)
     {
         var services = new ServiceCollection();

@@ -52,4 +52,41 @@ public static class EtcdHttpClientBuilderExtensions
             () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(EtcdEndpointSourceOptions.HttpClientName),
             sp.GetService<ILoggerFactory>()?.CreateLogger("Balancer.Client.Etcd") ?? NullLogger.Instance));
     }
+
+    /// <summary>
+    /// Makes this client instance a member of a fleet coordinated through etcd: it registers itself under
+    /// <see cref="EtcdFleetOptions.Prefix"/> with a lease, watches the prefix, and uses the slice of the service's
+    /// endpoints that deterministic aperture gives its rank among the members, with the shares that make every endpoint
+    /// receive the same part of the fleet's load (see <c>docs/fleet.md</c>). Replaces <c>Subsetting</c>, which must be
+    /// off. etcd is never on the request path: while it is unreachable the client keeps the last members it saw (every
+    /// endpoint when it saw none) and says so in its log. Options are validated at startup.
+    /// </summary>
+    /// <param name="builder">The builder of a client added with <c>AddBalancedHttpClient</c>.</param>
+    /// <param name="configure">Sets the etcd endpoints, the fleet's prefix and the aperture size.</param>
+    /// <returns>The builder.</returns>
+    /// <example>
+    /// <code>
+    /// services.AddBalancedHttpClient("catalog", _ => { })
+    ///     .AddEtcdEndpoints(o => { o.Endpoints = [new Uri("http://127.0.0.1:2379")]; o.Prefix = "/services/catalog/"; })
+    ///     .AddEtcdFleet(o => { o.Endpoints = [new Uri("http://127.0.0.1:2379")]; o.Prefix = "/balancer/fleets/catalog/"; o.ApertureSize = 8; });
+    /// </code>
+    /// </example>
+    public static IHttpClientBuilder AddEtcdFleet(this IHttpClientBuilder builder, Action<EtcdFleetOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var name = builder.Name;
+        var services = builder.Services;
+        services.AddOptions<EtcdFleetOptions>(name).Configure(configure).ValidateOnStart();
+        services.AddSingleton(new EtcdFleetRegistration(name));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EtcdFleetOptions>, EtcdFleetOptionsValidator>());
+        services.AddHttpClient(EtcdEndpointSourceOptions.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddKeyedSingleton(name, (sp, _) => new EtcdFleet(
+            name,
+            sp.GetRequiredService<IOptionsMonitor<EtcdFleetOptions>>().Get(name),
+            () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(EtcdEndpointSourceOptions.HttpClientName),
+            sp.GetService<ILoggerFactory>()?.CreateLogger("Balancer.Client.Etcd") ?? NullLogger.Instance,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        return builder.UseEndpointSubsetter(sp => sp.GetRequiredKeyedService<EtcdFleet>(name));
+    }
 }

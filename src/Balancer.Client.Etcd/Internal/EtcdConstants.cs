@@ -17,6 +17,13 @@ internal static class EtcdConstants
     public static readonly TimeSpan MinLeaseTtl = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxLeaseTtl = TimeSpan.FromDays(1);
 
+    public const int DefaultApertureSize = 8;
+    public const int MaxApertureSize = 10_000;
+    public static readonly TimeSpan DefaultMemberTtl = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan MinMemberTtl = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan MaxMemberTtl = TimeSpan.FromHours(1);
+    public const int MaxMemberIdLength = 200;
+
     /// <summary>The scheme of values that have none.</summary>
     public const string DefaultScheme = "http";
 

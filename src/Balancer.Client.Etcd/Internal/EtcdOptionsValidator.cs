@@ -135,14 +135,46 @@ internal sealed class EtcdOptionsValidator(IEnumerable<EtcdSourceRegistration> r
             error("Prefix", options.Prefix, prefixProblem);
         }
 
-        if (options.RetryDelay < EtcdConstants.MinRetryDelay || options.RetryDelay > EtcdConstants.MaxFirstRetryDelay)
+        CollectRetry(options.RetryDelay, options.MaxRetryDelay, error);
+    }
+
+    /// <summary>Reports each problem of a fleet's options as (field, value, problem).</summary>
+    public static void Collect(EtcdFleetOptions options, Action<string, object?, string> error)
+    {
+        CollectClient(options, error);
+        if (ValidatePrefix(options.Prefix) is { } prefixProblem)
         {
-            error("RetryDelay", options.RetryDelay, $"is out of range; allowed from {EtcdConstants.MinRetryDelay} to {EtcdConstants.MaxFirstRetryDelay}");
+            error("Prefix", options.Prefix, prefixProblem.Replace("of the service's instances, such as /services/catalog/", "of the fleet's members, such as /balancer/fleets/catalog/", StringComparison.Ordinal));
         }
 
-        if (options.MaxRetryDelay < options.RetryDelay || options.MaxRetryDelay > EtcdConstants.MaxMaxRetryDelay)
+        if (options.MemberId is { } id && (id.Length is 0 or > EtcdConstants.MaxMemberIdLength || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')))
         {
-            error("MaxRetryDelay", options.MaxRetryDelay, $"is out of range; allowed from RetryDelay ({options.RetryDelay}) to {EtcdConstants.MaxMaxRetryDelay}");
+            error("MemberId", id, $"is not a member id; use 1 to {EtcdConstants.MaxMemberIdLength} letters, digits, '-', '_', '.' or ':'");
+        }
+
+        if (options.ApertureSize is < 1 or > EtcdConstants.MaxApertureSize)
+        {
+            error("ApertureSize", options.ApertureSize, $"is out of range; allowed from 1 to {EtcdConstants.MaxApertureSize}");
+        }
+
+        if (options.MemberTtl < EtcdConstants.MinMemberTtl || options.MemberTtl > EtcdConstants.MaxMemberTtl)
+        {
+            error("MemberTtl", options.MemberTtl, $"is out of range; allowed from {EtcdConstants.MinMemberTtl} to {EtcdConstants.MaxMemberTtl}");
+        }
+
+        CollectRetry(options.RetryDelay, options.MaxRetryDelay, error);
+    }
+
+    private static void CollectRetry(TimeSpan retryDelay, TimeSpan maxRetryDelay, Action<string, object?, string> error)
+    {
+        if (retryDelay < EtcdConstants.MinRetryDelay || retryDelay > EtcdConstants.MaxFirstRetryDelay)
+        {
+            error("RetryDelay", retryDelay, $"is out of range; allowed from {EtcdConstants.MinRetryDelay} to {EtcdConstants.MaxFirstRetryDelay}");
+        }
+
+        if (maxRetryDelay < retryDelay || maxRetryDelay > EtcdConstants.MaxMaxRetryDelay)
+        {
+            error("MaxRetryDelay", maxRetryDelay, $"is out of range; allowed from RetryDelay ({retryDelay}) to {EtcdConstants.MaxMaxRetryDelay}");
         }
     }
 
@@ -152,10 +184,31 @@ internal sealed class EtcdOptionsValidator(IEnumerable<EtcdSourceRegistration> r
         : !prefix.EndsWith('/') ? $"does not end with '/'; use '{prefix}/' so that it does not also match the keys of '{prefix}-v2/' and the like"
         : null;
 
-    private static string Show(object? value) => value switch
+    internal static string Show(object? value) => value switch
     {
         null => "(empty)",
         TimeSpan time => $"'{time.ToString("c", CultureInfo.InvariantCulture)}'",
         _ => $"'{value}'",
     };
+}
+
+/// <summary>The balanced clients that have an etcd fleet: their options are validated.</summary>
+internal sealed record EtcdFleetRegistration(string ClientName);
+
+/// <summary>Validates <see cref="EtcdFleetOptions"/> of balanced clients, every error at once, each naming the client, the field and the value.</summary>
+internal sealed class EtcdFleetOptionsValidator(IEnumerable<EtcdFleetRegistration> registrations) : IValidateOptions<EtcdFleetOptions>
+{
+    private readonly HashSet<string> _clients = [.. registrations.Select(r => r.ClientName)];
+
+    public ValidateOptionsResult Validate(string? name, EtcdFleetOptions options)
+    {
+        if (name is null || !_clients.Contains(name))
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        var errors = new List<string>();
+        EtcdOptionsValidator.Collect(options, (field, value, problem) => errors.Add(string.Create(CultureInfo.InvariantCulture, $"Balancer client '{name}': EtcdFleet.{field} {EtcdOptionsValidator.Show(value)} {problem}.")));
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }

@@ -24,6 +24,7 @@ internal sealed class BalancerClientState : IDisposable
     private readonly object _applyLock = new();
     private readonly EndpointSourceRunner[] _sources;
     private readonly OptionsApplier _applier;
+    private readonly IEndpointSubsetter? _subsetter;
     private bool _disposed;
 
     public BalancerClientState(
@@ -43,7 +44,7 @@ internal sealed class BalancerClientState : IDisposable
 
         // Throws OptionsValidationException (naming client, field and value) when the options are invalid.
         var options = monitor.Get(name);
-        var errors = BalancerOptionsValidator.Collect(name, options, selectors, sources.HasSources(name), out var definitions);
+        var errors = BalancerOptionsValidator.Collect(name, options, selectors, sources.HasSources(name), out var definitions, sources.HasSubsetter(name));
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(name, typeof(BalancerOptions), [ValidationErrors.Format(errors)]);
@@ -64,6 +65,8 @@ internal sealed class BalancerClientState : IDisposable
         _sources = [.. registrations.Select(r => new EndpointSourceRunner(name, timeProvider, Runtime.Logger, Runtime.Assembler, CreateSource(r, services), OnSourceChanged))];
         IFeedbackObserver[] feedbackObservers = [.. observers.Where(o => string.Equals(o.ClientName, name, StringComparison.Ordinal)).Select(o => o.Factory(services))];
         _applier = new OptionsApplier(Runtime, selectors, services, feedbackObservers);
+        _subsetter = sources.CreateSubsetter(name, services);
+        Runtime.Assembler.Subsetter = _subsetter;
         lock (_applyLock)
         {
             _applier.Apply(options, definitions, RebuildEndpoints);
@@ -71,6 +74,11 @@ internal sealed class BalancerClientState : IDisposable
 
         clients.MarkStarted(name);
         _reloadSubscription = monitor.OnChange(OnOptionsChanged);
+        if (_subsetter is not null)
+        {
+            _subsetter.Changed += OnSubsetChanged;
+        }
+
         foreach (var source in _sources)
         {
             source.Start();
@@ -104,6 +112,11 @@ internal sealed class BalancerClientState : IDisposable
         }
 
         _reloadSubscription?.Dispose();
+        if (_subsetter is not null)
+        {
+            _subsetter.Changed -= OnSubsetChanged;
+        }
+
         foreach (var source in _sources)
         {
             source.Dispose();
@@ -121,7 +134,7 @@ internal sealed class BalancerClientState : IDisposable
 
         try
         {
-            var errors = BalancerOptionsValidator.Collect(Name, options, _selectors, _sources.Length > 0, out var definitions);
+            var errors = BalancerOptionsValidator.Collect(Name, options, _selectors, _sources.Length > 0, out var definitions, _subsetter is not null);
             if (errors.Count > 0)
             {
                 Log.InvalidReload(Runtime.Logger, Name, string.Join(" ", errors));
@@ -139,6 +152,25 @@ internal sealed class BalancerClientState : IDisposable
         catch (Exception exception)
         {
             // Never throw into the configuration's change callback: keep serving with the last good set.
+            Log.ReloadFailed(Runtime.Logger, exception, Name);
+        }
+    }
+
+    private void OnSubsetChanged(object? sender, EventArgs e)
+    {
+        try
+        {
+            lock (_applyLock)
+            {
+                if (!_disposed)
+                {
+                    RebuildEndpoints();
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            // Raised from the subsetter's own thread: never throw into it; the client keeps its current set.
             Log.ReloadFailed(Runtime.Logger, exception, Name);
         }
     }

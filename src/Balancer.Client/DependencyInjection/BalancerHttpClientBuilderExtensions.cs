@@ -52,6 +52,22 @@ public static class BalancerHttpClientBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Sets the subsetter that chooses, at run time, which of the service's endpoints this client instance uses and what
+    /// share of its load each gets (see <see cref="IEndpointSubsetter"/>), instead of <see cref="Balancer.Client.BalancerOptions.Subsetting"/>,
+    /// which must then be off. The last one set wins.
+    /// </summary>
+    /// <param name="builder">The builder of a client added with <c>AddBalancedHttpClient</c>.</param>
+    /// <param name="factory">Creates the subsetter, once per client, when the client is first used.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder UseEndpointSubsetter(this IHttpClientBuilder builder, Func<IServiceProvider, IEndpointSubsetter> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.AddSingleton(new EndpointSubsetterRegistration(builder.Name, factory));
+        return builder;
+    }
+
     /// <summary>Adds a source of endpoints of type <typeparamref name="TSource"/>, created through DI once per client.</summary>
     /// <typeparam name="TSource">The source type.</typeparam>
     /// <param name="builder">The builder of a client added with <c>AddBalancedHttpClient</c>.</param>

@@ -31,12 +31,12 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
             return ValidateOptionsResult.Success;
         }
 
-        var errors = Collect(name, options, selectors, sources.HasSources(name), out _);
+        var errors = Collect(name, options, selectors, sources.HasSources(name), out _, sources.HasSubsetter(name));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidationErrors.Fail(errors);
     }
 
     /// <summary>Returns every error, and the validated endpoint definitions when there is none.</summary>
-    public static List<string> Collect(string client, BalancerOptions options, EndpointSelectorRegistry selectors, bool hasSources, out List<EndpointDefinition> endpoints)
+    public static List<string> Collect(string client, BalancerOptions options, EndpointSelectorRegistry selectors, bool hasSources, out List<EndpointDefinition> endpoints, bool hasSubsetter = false)
     {
         var errors = new List<string>();
         endpoints = [];
@@ -51,6 +51,10 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
         TelemetryValidation.Validate(options.Telemetry, error);
         HealthValidation.Validate(options.Health, error);
         SubsettingValidation.Validate(options.Subsetting, Environment.MachineName, error);
+        if (hasSubsetter && options.Subsetting is { IsEnabled: true } subsetting)
+        {
+            error("Subsetting.SubsetSize", subsetting.SubsetSize, "is set, but the client has an endpoint subsetter (UseEndpointSubsetter) that chooses its endpoints; turn one of them off");
+        }
         MlScoredValidation.Validate(options.MlScored, error);
         ConsistentHashValidation.Validate(options.ConsistentHash, error);
         NetworkAwareValidation.Validate(options.NetworkAware, error);

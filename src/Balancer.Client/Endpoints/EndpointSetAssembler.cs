@@ -25,6 +25,12 @@ internal sealed class EndpointSetAssembler(Func<EndpointStats> newStats, TimePro
     /// <summary>How long the first requests wait for the sources' first endpoints.</summary>
     public TimeSpan InitialTimeout => Volatile.Read(ref _configuration).Sources.InitialTimeout;
 
+    /// <summary>
+    /// The subsetter that chooses this instance's endpoints and their shares instead of <see cref="SubsettingOptions"/>,
+    /// or <see langword="null"/>; set once, before the first set is assembled.
+    /// </summary>
+    public IEndpointSubsetter? Subsetter { get; set; }
+
     /// <summary>Takes the validated endpoints of the options, the subsetting and the source rules of a (re)load.</summary>
     public void Configure(List<EndpointDefinition> definitions, SubsettingOptions subsetting, EndpointSourceOptions sources) =>
         Volatile.Write(ref _configuration, new Configuration(definitions, subsetting, DiscoveredAddressPolicy.Create(sources, definitions), sources));
@@ -53,7 +59,9 @@ internal sealed class EndpointSetAssembler(Func<EndpointStats> newStats, TimePro
         }
 
         // Subsetting applies to the merged set, so every instance sees the same N whatever the sources.
-        var desired = DeterministicSubsetting.Apply(merged ?? definitions, configuration.Subsetting);
+        var desired = Subsetter is { } subsetter
+            ? ApplyShares(merged ?? definitions, subsetter)
+            : DeterministicSubsetting.Apply(merged ?? definitions, configuration.Subsetting);
         if (current.Version > 0 && SameEndpoints(current, desired))
         {
             added = 0;
@@ -62,6 +70,55 @@ internal sealed class EndpointSetAssembler(Func<EndpointStats> newStats, TimePro
         }
 
         return current.Update(desired, newStats, timeProvider.GetTimestamp(), out added, out removed, removedEndpoints);
+    }
+
+    /// <summary>
+    /// The endpoints <paramref name="subsetter"/> gives a share, each with weight × share scaled so that the largest is
+    /// <see cref="BalancerEndpoint.MaxWeight"/> (at least <see cref="BalancerEndpoint.MinWeight"/>); every endpoint,
+    /// unchanged, when it gives none a share or throws: a subsetter never leaves the client without endpoints.
+    /// </summary>
+    internal static List<EndpointDefinition> ApplyShares(List<EndpointDefinition> definitions, IEndpointSubsetter subsetter)
+    {
+        if (definitions.Count == 0)
+        {
+            return definitions;
+        }
+
+        var shares = new double[definitions.Count];
+        try
+        {
+            subsetter.Assign(definitions.ConvertAll(d => d.Address), shares);
+        }
+#pragma warning disable CA1031 // A broken subsetter must not stop endpoint updates: every endpoint is used, as documented.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return definitions;
+        }
+
+        double largest = 0;
+        for (var i = 0; i < shares.Length; i++)
+        {
+            shares[i] = double.IsFinite(shares[i]) && shares[i] > 0 ? Math.Min(shares[i], 1) * definitions[i].Weight : 0;
+            largest = Math.Max(largest, shares[i]);
+        }
+
+        if (largest <= 0)
+        {
+            return definitions;
+        }
+
+        var subset = new List<EndpointDefinition>(definitions.Count);
+        for (var i = 0; i < shares.Length; i++)
+        {
+            if (shares[i] > 0)
+            {
+                var weight = (int)Math.Clamp(Math.Round(shares[i] / largest * BalancerEndpoint.MaxWeight), BalancerEndpoint.MinWeight, BalancerEndpoint.MaxWeight);
+                subset.Add(definitions[i] with { Weight = weight });
+            }
+        }
+
+        return subset;
     }
 
     /// <summary>

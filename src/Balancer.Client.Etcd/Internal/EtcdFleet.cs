@@ -1,0 +1,231 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Balancer.Client.Endpoints;
+using Microsoft.Extensions.Logging;
+
+namespace Balancer.Client.Etcd.Internal;
+
+/// <summary>
+/// One client instance's membership in its fleet: registers the instance under the fleet's prefix with a lease (kept
+/// alive, granted again after an outage), follows the prefix, and gives the client the slice of endpoints that
+/// <see cref="DeterministicAperture"/> assigns to its rank. Entirely off the request path: while etcd is unreachable
+/// the instance keeps the last members it saw (itself alone when it never saw any, that is every endpoint), logs it
+/// once, and resumes when etcd is back.
+/// </summary>
+internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
+{
+    private readonly string _clientName;
+    private readonly EtcdFleetOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly EtcdGateway _gateway;
+    private readonly HttpClient? _ownedClient;
+    private readonly EtcdPrefixFollower _follower;
+    private readonly string _prefix;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _running;
+    private string[] _members = [];
+    private EtcdRegistration? _registration;
+    private volatile Exception? _lastError;
+    private int _outage;
+    private int _disposed;
+
+    public EtcdFleet(string clientName, EtcdFleetOptions options, Func<HttpClient> http, ILogger logger, TimeProvider timeProvider)
+    {
+        _clientName = clientName;
+        _options = options;
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _prefix = options.Prefix!;
+        MemberId = options.MemberId ?? DefaultMemberId();
+        _ownedClient = EtcdTransport.HasCertificates(options) ? EtcdTransport.CreateClient(options) : null;
+        _gateway = new EtcdGateway(_ownedClient ?? http(), options.Endpoints, options.RequestTimeout, options.Username, options.Password);
+        _follower = new EtcdPrefixFollower(_gateway, _prefix, clientName, logger, options.RetryDelay, options.MaxRetryDelay);
+        _running = Task.Run(RunAsync);
+    }
+
+    /// <inheritdoc/>
+    public event EventHandler? Changed;
+
+    /// <summary>Gets this instance's member id.</summary>
+    public string MemberId { get; }
+
+    /// <summary>Gets the member ids seen under the prefix, sorted; this instance counts as a member even before its key is written.</summary>
+    public IReadOnlyList<string> Members => WithSelf(Volatile.Read(ref _members));
+
+    /// <summary>Gets the member ids read from etcd, sorted, without adding this instance.</summary>
+    public IReadOnlyList<string> Seen => Volatile.Read(ref _members);
+
+    /// <summary>Gets whether the instance's key is written and the prefix followed: false while etcd is unreachable.</summary>
+    public bool IsConnected => Volatile.Read(ref _outage) == 0 && Volatile.Read(ref _registration) is { LastError: null };
+
+    /// <summary>Gets the last failure talking to etcd, or <see langword="null"/>.</summary>
+    public Exception? LastError => _lastError ?? Volatile.Read(ref _registration)?.LastError;
+
+    /// <summary>Gets the aperture size k of the options.</summary>
+    public int ApertureSize => _options.ApertureSize;
+
+    public void Assign(IReadOnlyList<Uri> endpoints, Span<double> shares)
+    {
+        var members = WithSelf(Volatile.Read(ref _members));
+        var rank = Array.BinarySearch(members, MemberId, StringComparer.Ordinal);
+        var keys = new string[endpoints.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = endpoints[i].AbsoluteUri;
+        }
+
+        DeterministicAperture.Assign(DeterministicAperture.RingIndex(keys), rank, members.Length, _options.ApertureSize, shares);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _running.ConfigureAwait(false);
+        if (Volatile.Read(ref _registration) is { } registration)
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _ownedClient?.Dispose();
+        _stop.Dispose();
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"etcd fleet {_prefix} as {MemberId}");
+
+#pragma warning disable CA5394 // A suffix that keeps two instances of one process apart; not a secret.
+    private static string DefaultMemberId()
+    {
+        var host = new string([.. Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-')]);
+        return string.Create(CultureInfo.InvariantCulture, $"{host}-{Environment.ProcessId}-{Random.Shared.Next():x8}");
+    }
+#pragma warning restore CA5394
+
+    private string[] WithSelf(string[] members)
+    {
+        var index = Array.BinarySearch(members, MemberId, StringComparer.Ordinal);
+        return index >= 0 ? members : [.. members[..~index], MemberId, .. members[~index..]];
+    }
+
+    private async Task RunAsync()
+    {
+        var token = _stop.Token;
+        await Task.WhenAll(RegisterAsync(token), _follower.RunAsync(OnMembers, OnFailure, _timeProvider, token, OnWatching)).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the member key under a lease, trying again until it succeeds; the registration then keeps it alive.</summary>
+    private async Task RegisterAsync(CancellationToken token)
+    {
+        var delay = _options.RetryDelay;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                var registration = await EtcdRegistration.RegisterKeyAsync(_gateway, _prefix + MemberId, MemberValue(), _options.MemberTtl, _options.RequestTimeout, token).ConfigureAwait(false);
+                Volatile.Write(ref _registration, registration);
+                return;
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // Reported and tried again: the fleet works with what it knows meanwhile.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                OnFailure(exception);
+                try
+                {
+                    await Task.Delay(delay, _timeProvider, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    private byte[] MemberValue()
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("client", _clientName);
+            json.WriteString("host", Environment.MachineName);
+            json.WriteNumber("pid", Environment.ProcessId);
+            json.WriteString("started", _timeProvider.GetUtcNow());
+            json.WriteNumber("apertureSize", _options.ApertureSize);
+            json.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    private void OnMembers(IReadOnlyDictionary<string, byte[]> values)
+    {
+        var members = new List<string>(values.Count);
+        foreach (var (key, value) in values)
+        {
+            var id = key[_prefix.Length..];
+            if (id.Length == 0 || id.Contains('/', StringComparison.Ordinal) || !IsJsonObject(value))
+            {
+                Log.InvalidMember(_logger, _clientName, key, Encoding.UTF8.GetString(value, 0, Math.Min(value.Length, EtcdConstants.MaxLoggedValueLength)));
+                continue;
+            }
+
+            members.Add(id);
+        }
+
+        members.Sort(StringComparer.Ordinal);
+        string[] next = [.. members];
+
+        var previous = Volatile.Read(ref _members);
+        if (!previous.SequenceEqual(next, StringComparer.Ordinal))
+        {
+            Volatile.Write(ref _members, next);
+            Log.FleetChanged(_logger, _clientName, _prefix, WithSelf(next).Length, MemberId);
+            Changed?.Invoke(this, EventArgs.Empty);
+        }
+    }
+
+    private void OnWatching()
+    {
+        if (Interlocked.Exchange(ref _outage, 0) != 0)
+        {
+            _lastError = null;
+            Log.FleetResumed(_logger, _clientName, _prefix, Members.Count);
+        }
+    }
+
+    private void OnFailure(Exception exception)
+    {
+        _lastError = exception;
+        if (Interlocked.Exchange(ref _outage, 1) == 0)
+        {
+            Log.FleetUnavailable(_logger, exception, _clientName, _prefix, Members.Count);
+        }
+    }
+
+    private static bool IsJsonObject(byte[] value)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

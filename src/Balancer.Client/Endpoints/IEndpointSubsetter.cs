@@ -1,0 +1,35 @@
+namespace Balancer.Client.Endpoints;
+
+/// <summary>
+/// Decides at run time which of a service's endpoints this client instance uses, and what share of its load each
+/// gets: the hook for subsetting that follows something outside the options, such as the members of a fleet of
+/// clients (<c>Balancer.Client.Etcd</c>'s fleet aperture). Register one with <c>UseEndpointSubsetter</c> on the
+/// client's builder; it replaces <see cref="BalancerOptions.Subsetting"/>, which must then be off.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The client calls <see cref="Assign"/> whenever its endpoints change (options, sources) and whenever the subsetter
+/// raises <see cref="Changed"/>, never on the request path. An endpoint's share multiplies its weight: the client
+/// scales the products so that the largest is <see cref="BalancerEndpoint.MaxWeight"/>, so a share of 0.5 next to full
+/// shares ends up with half their weight. Selectors that split by weight (round robin, random, weighted round robin)
+/// then send it half as much; load-aware selectors start from the weights and move load away from slow endpoints.
+/// </para>
+/// <para>
+/// When every share is 0 (or not a finite number), or <see cref="Assign"/> throws, the client uses every endpoint, as
+/// if there were no subsetter: a subsetter that does not know enough yet (no membership) must not leave the client
+/// without endpoints.
+/// </para>
+/// </remarks>
+public interface IEndpointSubsetter
+{
+    /// <summary>Raised, on any thread, when <see cref="Assign"/> would answer differently for the same endpoints.</summary>
+    event EventHandler? Changed;
+
+    /// <summary>
+    /// Writes into <paramref name="shares"/> the share of this instance's load that each endpoint of
+    /// <paramref name="endpoints"/> should get, relative to its weight: 0 leaves it out, 1 is a full share.
+    /// </summary>
+    /// <param name="endpoints">Every endpoint of the service (normalized absolute addresses), in no particular order.</param>
+    /// <param name="shares">As many entries as <paramref name="endpoints"/>, all 0 on entry.</param>
+    void Assign(IReadOnlyList<Uri> endpoints, Span<double> shares);
+}

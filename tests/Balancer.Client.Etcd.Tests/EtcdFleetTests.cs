@@ -1,0 +1,200 @@
+using System.Globalization;
+using Balancer.Client.Etcd.Internal;
+using Balancer.Client.Inspection;
+using Microsoft.Extensions.Logging.Testing;
+using Xunit.Abstractions;
+
+namespace Balancer.Client.Etcd.Tests;
+
+[Collection(EtcdTestGroup.Name)]
+public sealed class EtcdFleetTests(ITestOutputHelper output)
+{
+    [SkippableFact]
+    public async Task Fleet_SixteenInstances_EveryBackendGetsTheSameLoad_AndConnectionsWithinOne_AlsoAfterAMemberLeaves()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var cluster = await BackendCluster.StartAsync(10, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.Zero);
+        var fleet = new List<Instance>();
+        try
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                fleet.Add(Instance.Start(etcd, cluster, "/balancer/fleets/catalog/", $"member-{i:00}", apertureSize: 3));
+            }
+
+            await Task.WhenAll(fleet.Select(f => f.WaitForMembersAsync(16)));
+            await CheckBalanceAsync(fleet, cluster, "16 members");
+
+            // A member leaves cleanly: its lease is revoked, every other member sees it go and re-cuts its slice.
+            var leaving = fleet[5];
+            fleet.RemoveAt(5);
+            await leaving.DisposeAsync();
+            await Task.WhenAll(fleet.Select(f => f.WaitForMembersAsync(15)));
+            await CheckBalanceAsync(fleet, cluster, "15 members");
+        }
+        finally
+        {
+            foreach (var instance in fleet)
+            {
+                await instance.DisposeAsync();
+            }
+        }
+    }
+
+    [SkippableFact]
+    public async Task Fleet_EtcdStoppedMidRun_NoRequestFails_TheOutageIsLogged_AndTheFleetResumes()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var cluster = await BackendCluster.StartAsync(4, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.FromMilliseconds(1));
+        await using var a = Instance.Start(etcd, cluster, "/balancer/fleets/outage/", "member-a", apertureSize: 2);
+        await using var b = Instance.Start(etcd, cluster, "/balancer/fleets/outage/", "member-b", apertureSize: 2);
+        await Task.WhenAll(a.WaitForMembersAsync(2), b.WaitForMembersAsync(2));
+        var slice = a.Ports();
+        await using var load = new BatchLoad(a.Client);
+
+        await etcd.StopAsync();
+        (await load.RunUntilAsync(() => a.Fleet.LastError is not null, EtcdClients.WaitLimit)).Should().BeTrue("the fleet notices that etcd is gone");
+        (await load.RunUntilAsync(() => load.Successes > 200, EtcdClients.WaitLimit)).Should().BeTrue();
+
+        load.Failures.Should().Be(0, "etcd is never on the request path");
+        a.Ports().Should().BeEquivalentTo(slice, "the aperture keeps the last members known");
+        a.Provider.Logs(105).Should().ContainSingle("one warning per outage, not one per retry").Which.Message.Should().Contain("'catalog'").And.Contain("/balancer/fleets/outage/").And.Contain("2 members");
+
+        await etcd.RestartAsync();
+        (await load.RunUntilAsync(() => a.Fleet.IsConnected && a.Provider.Logs(106).Count > 0, EtcdClients.WaitLimit)).Should().BeTrue("the fleet resumes when etcd is back");
+        load.Failures.Should().Be(0);
+        a.Fleet.Members.Should().Equal("member-a", "member-b");
+    }
+
+    [SkippableFact]
+    public async Task Fleet_BadDataUnderThePrefix_IsIgnored_WithALogLineNamingTheKey()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var cluster = await BackendCluster.StartAsync(2, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.Zero);
+        await etcd.PutAsync("/balancer/fleets/bad/garbage", "not json {");
+        await etcd.PutAsync("/balancer/fleets/bad/nested/key", "{}");
+        await using var a = Instance.Start(etcd, cluster, "/balancer/fleets/bad/", "member-a", apertureSize: 1);
+
+        await a.WaitForSeenAsync(1);
+
+        a.Fleet.Members.Should().Equal("member-a");
+        var logged = a.Provider.Logs(104).Select(r => r.Message).ToList();
+        logged.Should().Contain(m => m.Contains("'/balancer/fleets/bad/garbage'", StringComparison.Ordinal) && m.Contains("not json {", StringComparison.Ordinal));
+        logged.Should().Contain(m => m.Contains("'/balancer/fleets/bad/nested/key'", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Every instance sends the same number of requests by round robin over its slice (which follows the weights
+    /// exactly, cycle by cycle); each backend must receive within 5 % of the mean, and be used by a number of instances
+    /// within one of the mean.
+    /// </summary>
+    private async Task CheckBalanceAsync(List<Instance> fleet, BackendCluster cluster, string label)
+    {
+        var connections = cluster.ToDictionary(b => b.Address.Port, _ => 0);
+        foreach (var instance in fleet)
+        {
+            var ports = instance.Ports();
+            ports.Count.Should().BeGreaterThanOrEqualTo(3, "each instance uses at least the aperture size");
+            foreach (var port in ports)
+            {
+                connections[port]++;
+            }
+        }
+
+        cluster.ResetCounters();
+        var failures = await Task.WhenAll(fleet.Select(f => f.SendAsync(800)));
+        failures.Sum().Should().Be(0);
+        var received = cluster.ReceivedCounts();
+        var ratio = received.Values.Max() / received.Values.Average();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: requests per backend {string.Join(", ", received.Values)}, max/mean {ratio:0.000}; instances per backend {string.Join(", ", connections.Values)}"));
+
+        ratio.Should().BeLessThanOrEqualTo(1.05, "{0}: every backend gets the same share of the fleet's load; received {1}", label, string.Join(", ", received));
+        var mean = connections.Values.Average();
+        connections.Values.Should().AllSatisfy(c => c.Should().BeInRange((int)Math.Floor(mean) - 1, (int)Math.Ceiling(mean) + 1), "{0}: instances per backend {1}", label, string.Join(", ", connections.Values));
+    }
+
+    /// <summary>One client instance of the fleet: its own service provider, client, fleet membership and lease.</summary>
+    private sealed class Instance : IAsyncDisposable
+    {
+        private Instance(ServiceProvider provider)
+        {
+            Provider = provider;
+            Client = provider.CreateClient("catalog"); // creates the client, and with it its fleet membership
+            Fleet = provider.GetRequiredKeyedService<EtcdFleet>("catalog");
+        }
+
+        public ServiceProvider Provider { get; }
+
+        public HttpClient Client { get; }
+
+        public EtcdFleet Fleet { get; }
+
+        public static Instance Start(EtcdServer etcd, BackendCluster cluster, string prefix, string memberId, int apertureSize)
+        {
+            var services = new ServiceCollection();
+            services.AddFakeLogging();
+            services.AddBalancedHttpClient("catalog", o =>
+            {
+                o.Selector = "RoundRobin";
+                o.Health.SlowStart.Window = TimeSpan.Zero;
+                foreach (var backend in cluster)
+                {
+                    o.AddEndpoint(backend.Address.ToString());
+                }
+            }).AddEtcdFleet(o =>
+            {
+                o.Endpoints = [etcd.ClientUrl];
+                o.Prefix = prefix;
+                o.MemberId = memberId;
+                o.ApertureSize = apertureSize;
+                o.RetryDelay = TimeSpan.FromMilliseconds(100);
+                o.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
+            });
+            return new Instance(services.BuildServiceProvider());
+        }
+
+        /// <summary>The ports of the endpoints the client holds now.</summary>
+        public HashSet<int> Ports() =>
+            [.. Provider.GetRequiredService<IBalancerInspector>().GetSnapshot("catalog")!.Endpoints.Select(e => e.Address.Port)];
+
+        public Task WaitForMembersAsync(int count) => WaitAsync(() => Fleet.Members.Count == count);
+
+        public Task WaitForSeenAsync(int count) => WaitAsync(() => Fleet.Seen.Count == count);
+
+        public async Task<int> SendAsync(int requests)
+        {
+            var failures = 0;
+            await Parallel.ForAsync(0, requests, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (_, token) =>
+            {
+                using var response = await Client.GetAsync(new Uri("/work", UriKind.Relative), token);
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            });
+            return failures;
+        }
+
+        public ValueTask DisposeAsync() => Provider.DisposeAsync();
+
+        /// <summary>Waits until <paramref name="condition"/> holds, checked again each time the fleet's membership changes.</summary>
+        private async Task WaitAsync(Func<bool> condition)
+        {
+            using var changed = new SemaphoreSlim(0);
+            void OnChanged(object? sender, EventArgs e) => changed.Release();
+            Fleet.Changed += OnChanged;
+            try
+            {
+                using var limit = new CancellationTokenSource(EtcdClients.WaitLimit);
+                while (!condition())
+                {
+                    await changed.WaitAsync(limit.Token);
+                }
+            }
+            finally
+            {
+                Fleet.Changed -= OnChanged;
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using Balancer.Client.DependencyInjection;
+using Balancer.Client.Endpoints;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Balancer.Client.Tests.DependencyInjection;
+
+public class EndpointSubsetterTests
+{
+    private static readonly string[] s_addresses = ["http://127.0.0.1:5001/", "http://127.0.0.1:5002/", "http://127.0.0.1:5003/", "http://127.0.0.1:5004/"];
+
+    [Fact]
+    public void CreateClient_Subsetter_TheClientHoldsTheEndpointsWithAShare_WeightedByIt()
+    {
+        var subsetter = new TableSubsetter(new() { [5001] = 1, [5002] = 0.5, [5004] = 0.25 });
+        using var provider = Build(subsetter);
+
+        var endpoints = provider.GetRequiredService<BalancerClientRegistry>().Get("catalog").Endpoints;
+
+        endpoints.Select(e => (e.Address.Port, e.Weight)).Should().BeEquivalentTo([(5001, 100), (5002, 50), (5004, 25)]);
+    }
+
+    [Fact]
+    public void Changed_RaisedBySubsetter_TheClientTakesTheNewSubset()
+    {
+        var subsetter = new TableSubsetter(new() { [5001] = 1 });
+        using var provider = Build(subsetter);
+        var registry = provider.GetRequiredService<BalancerClientRegistry>();
+        registry.Get("catalog").Endpoints.Should().ContainSingle();
+
+        subsetter.Set(new() { [5002] = 1, [5003] = 1 });
+
+        registry.Get("catalog").Endpoints.Select(e => e.Address.Port).Should().BeEquivalentTo([5002, 5003]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CreateClient_SubsetterGivesNoShareOrThrows_TheClientUsesEveryEndpoint(bool throws)
+    {
+        var subsetter = new TableSubsetter([]) { Throws = throws };
+        using var provider = Build(subsetter);
+
+        var endpoints = provider.GetRequiredService<BalancerClientRegistry>().Get("catalog").Endpoints;
+
+        endpoints.Should().HaveCount(s_addresses.Length).And.AllSatisfy(e => e.Weight.Should().Be(1));
+    }
+
+    [Fact]
+    public void Validation_SubsetterAndSubsetting_IsAnErrorNamingTheField()
+    {
+        using var provider = Build(new TableSubsetter([]), o => o.Subsetting = new SubsettingOptions { SubsetSize = 2, InstanceId = 0, InstanceCount = 2 });
+
+        var act = () => provider.GetRequiredService<IOptionsMonitor<BalancerOptions>>().Get("catalog");
+
+        act.Should().Throw<OptionsValidationException>().Which.Message.Should()
+            .Contain("'catalog'").And.Contain("Subsetting.SubsetSize").And.Contain("'2'").And.Contain("UseEndpointSubsetter");
+    }
+
+    private static ServiceProvider Build(TableSubsetter subsetter, Action<BalancerOptions>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddBalancedHttpClient("catalog", o =>
+        {
+            foreach (var address in s_addresses)
+            {
+                o.AddEndpoint(address);
+            }
+
+            configure?.Invoke(o);
+        }).UseEndpointSubsetter(_ => subsetter);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>Shares by port, changed by the test.</summary>
+    private sealed class TableSubsetter(Dictionary<int, double> shares) : IEndpointSubsetter
+    {
+        private Dictionary<int, double> _shares = shares;
+
+        public event EventHandler? Changed;
+
+        public bool Throws { get; init; }
+
+        public void Set(Dictionary<int, double> shares)
+        {
+            _shares = shares;
+            Changed?.Invoke(this, EventArgs.Empty);
+        }
+
+        public void Assign(IReadOnlyList<Uri> endpoints, Span<double> shares)
+        {
+            if (Throws)
+            {
+                throw new InvalidOperationException("broken");
+            }
+
+            for (var i = 0; i < endpoints.Count; i++)
+            {
+                shares[i] = _shares.GetValueOrDefault(endpoints[i].Port);
+            }
+        }
+    }
+}
