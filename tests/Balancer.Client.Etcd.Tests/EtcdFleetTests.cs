@@ -23,6 +23,7 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
             }
 
             await Task.WhenAll(fleet.Select(f => f.WaitForMembersAsync(16)));
+            fleet[3].Snapshot().Subset.Should().Be("etcd fleet '/balancer/fleets/catalog/': member 'member-03', rank 3 of 16, aperture size 3; following etcd");
             await CheckBalanceAsync(fleet, cluster, "16 members");
 
             // A member leaves cleanly: its lease is revoked, every other member sees it go and re-cuts its slice.
@@ -58,6 +59,7 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
 
         load.Failures.Should().Be(0, "etcd is never on the request path");
         a.Ports().Should().BeEquivalentTo(slice, "the aperture keeps the last members known");
+        a.Snapshot().Subset.Should().Contain("rank 0 of 2").And.Contain("etcd unreachable, keeping the last members known");
         a.Provider.Logs(105).Should().ContainSingle("one warning per outage, not one per retry").Which.Message.Should().Contain("'catalog'").And.Contain("/balancer/fleets/outage/").And.Contain("2 members");
 
         await etcd.RestartAsync();
@@ -153,9 +155,10 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
             return new Instance(services.BuildServiceProvider());
         }
 
+        public BalancerClientSnapshot Snapshot() => Provider.GetRequiredService<IBalancerInspector>().GetSnapshot("catalog")!;
+
         /// <summary>The ports of the endpoints the client holds now.</summary>
-        public HashSet<int> Ports() =>
-            [.. Provider.GetRequiredService<IBalancerInspector>().GetSnapshot("catalog")!.Endpoints.Select(e => e.Address.Port)];
+        public HashSet<int> Ports() => [.. Snapshot().Endpoints.Select(e => e.Address.Port)];
 
         public Task WaitForMembersAsync(int count) => WaitAsync(() => Fleet.Members.Count == count);
 

@@ -26,7 +26,8 @@ internal sealed record ClientDocument(
     DateTimeOffset Timestamp,
     bool Panic,
     string? ScoreDescription,
-    IReadOnlyList<EndpointDocument> Endpoints)
+    IReadOnlyList<EndpointDocument> Endpoints,
+    string? Subset = null)
 {
     public static ClientDocument From(BalancerClientSnapshot snapshot, AddressRedactor addresses)
     {
@@ -36,7 +37,7 @@ internal sealed record ClientDocument(
             endpoints[i] = EndpointDocument.From(snapshot.Endpoints[i], addresses);
         }
 
-        return new ClientDocument(snapshot.ClientName, snapshot.SelectorName, snapshot.Transport, snapshot.EndpointSetVersion, snapshot.Timestamp, snapshot.Panic, snapshot.ScoreDescription, endpoints);
+        return new ClientDocument(snapshot.ClientName, snapshot.SelectorName, snapshot.Transport, snapshot.EndpointSetVersion, snapshot.Timestamp, snapshot.Panic, snapshot.ScoreDescription, endpoints, snapshot.Subset);
     }
 }
 

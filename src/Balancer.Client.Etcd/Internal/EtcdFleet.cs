@@ -79,6 +79,16 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
         DeterministicAperture.Assign(DeterministicAperture.RingIndex(keys), rank, members.Length, _options.ApertureSize, shares);
     }
 
+    public string Describe()
+    {
+        var members = Members;
+        var rank = members.Count == 0 ? 0 : Math.Max(0, members.ToList().BinarySearch(MemberId, StringComparer.Ordinal));
+        var state = IsConnected ? "following etcd"
+            : LastError is { } error ? $"etcd unreachable, keeping the last members known ({error.Message})"
+            : "connecting to etcd";
+        return string.Create(CultureInfo.InvariantCulture, $"etcd fleet '{_prefix}': member '{MemberId}', rank {rank} of {members.Count}, aperture size {_options.ApertureSize}; {state}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

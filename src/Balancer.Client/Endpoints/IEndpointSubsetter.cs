@@ -32,4 +32,11 @@ public interface IEndpointSubsetter
     /// <param name="endpoints">Every endpoint of the service (normalized absolute addresses), in no particular order.</param>
     /// <param name="shares">As many entries as <paramref name="endpoints"/>, all 0 on entry.</param>
     void Assign(IReadOnlyList<Uri> endpoints, Span<double> shares);
+
+    /// <summary>
+    /// Describes the current slice for the inspection API and the dashboard (<c>BalancerClientSnapshot.Subset</c>),
+    /// such as the members it was computed from; <see langword="null"/> says nothing.
+    /// </summary>
+    /// <returns>A short text, or <see langword="null"/>.</returns>
+    string? Describe() => null;
 }

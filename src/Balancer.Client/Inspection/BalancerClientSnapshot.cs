@@ -30,6 +30,12 @@ public sealed record BalancerClientSnapshot
     /// </summary>
     public string? ScoreDescription { get; init; }
 
+    /// <summary>
+    /// Gets what the client's endpoint subsetter says of the slice it chose (such as the fleet's members and this
+    /// instance's rank), or <see langword="null"/> when the client has none or it says nothing.
+    /// </summary>
+    public string? Subset { get; init; }
+
     /// <summary>Gets the endpoints, in the order of the endpoint set.</summary>
     public required IReadOnlyList<EndpointSnapshot> Endpoints { get; init; }
 }

@@ -80,10 +80,24 @@ internal sealed class BalancerInspector(IStartedClients registry) : IBalancerIns
             Timestamp = utcNow,
             Panic = state.Health.IsPanicking(set, now),
             ScoreDescription = inspectable is null ? null : Describe(inspectable),
+            Subset = DescribeSubset(state.Assembler.Subsetter),
             Endpoints = endpoints,
         };
 
         DateTimeOffset ToUtc(long timestamp) => utcNow + time.GetElapsedTime(now, timestamp);
+    }
+
+    private static string? DescribeSubset(IEndpointSubsetter? subsetter)
+    {
+        try
+        {
+            return subsetter?.Describe();
+        }
+        catch (Exception exception)
+        {
+            // A custom subsetter's broken description must not break the snapshot of the client.
+            return $"Describe failed: {exception.GetType().Name}";
+        }
     }
 
     private static (double? Value, string? Note) Score(IInspectableSelector selector, BalancerEndpoint endpoint)
