@@ -7,14 +7,16 @@ namespace Balancer.Client.Etcd.Internal;
 internal sealed record EtcdSourceRegistration(string ClientName);
 
 /// <summary>
-/// Validates <see cref="EtcdEndpointSourceOptions"/> of balanced clients and reports every error at once, each naming
-/// the client, the field and the value.
+/// Validates the etcd options of type <typeparamref name="TOptions"/> of the balanced clients in
+/// <paramref name="clients"/> and reports every error at once, each naming the client, the field (under
+/// <paramref name="section"/>) and the value.
 /// </summary>
-internal sealed class EtcdOptionsValidator(IEnumerable<EtcdSourceRegistration> registrations) : IValidateOptions<EtcdEndpointSourceOptions>
+internal abstract class EtcdNamedOptionsValidator<TOptions>(IEnumerable<string> clients, string section, Action<TOptions, Action<string, object?, string>> collect) : IValidateOptions<TOptions>
+    where TOptions : class
 {
-    private readonly HashSet<string> _clients = [.. registrations.Select(r => r.ClientName)];
+    private readonly HashSet<string> _clients = [.. clients];
 
-    public ValidateOptionsResult Validate(string? name, EtcdEndpointSourceOptions options)
+    public ValidateOptionsResult Validate(string? name, TOptions options)
     {
         if (name is null || !_clients.Contains(name))
         {
@@ -22,10 +24,15 @@ internal sealed class EtcdOptionsValidator(IEnumerable<EtcdSourceRegistration> r
         }
 
         var errors = new List<string>();
-        Collect(options, (field, value, problem) => errors.Add(string.Create(CultureInfo.InvariantCulture, $"Balancer client '{name}': Etcd.{field} {Show(value)} {problem}.")));
+        collect(options, (field, value, problem) => errors.Add(string.Create(CultureInfo.InvariantCulture, $"Balancer client '{name}': {section}.{field} {EtcdOptionsValidator.Show(value)} {problem}.")));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+}
 
+/// <summary>Validates <see cref="EtcdEndpointSourceOptions"/> (fields under <c>Etcd.</c>); holds the rules of every etcd option.</summary>
+internal sealed class EtcdOptionsValidator(IEnumerable<EtcdSourceRegistration> registrations)
+    : EtcdNamedOptionsValidator<EtcdEndpointSourceOptions>(registrations.Select(r => r.ClientName), "Etcd", Collect)
+{
     /// <summary>Reports each problem of the connection options as (field, value, problem).</summary>
     public static void CollectClient(EtcdClientOptions options, Action<string, object?, string> error)
     {
@@ -195,20 +202,6 @@ internal sealed class EtcdOptionsValidator(IEnumerable<EtcdSourceRegistration> r
 /// <summary>The balanced clients that have an etcd fleet: their options are validated.</summary>
 internal sealed record EtcdFleetRegistration(string ClientName);
 
-/// <summary>Validates <see cref="EtcdFleetOptions"/> of balanced clients, every error at once, each naming the client, the field and the value.</summary>
-internal sealed class EtcdFleetOptionsValidator(IEnumerable<EtcdFleetRegistration> registrations) : IValidateOptions<EtcdFleetOptions>
-{
-    private readonly HashSet<string> _clients = [.. registrations.Select(r => r.ClientName)];
-
-    public ValidateOptionsResult Validate(string? name, EtcdFleetOptions options)
-    {
-        if (name is null || !_clients.Contains(name))
-        {
-            return ValidateOptionsResult.Skip;
-        }
-
-        var errors = new List<string>();
-        EtcdOptionsValidator.Collect(options, (field, value, problem) => errors.Add(string.Create(CultureInfo.InvariantCulture, $"Balancer client '{name}': EtcdFleet.{field} {EtcdOptionsValidator.Show(value)} {problem}.")));
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
-}
+/// <summary>Validates <see cref="EtcdFleetOptions"/> (fields under <c>EtcdFleet.</c>).</summary>
+internal sealed class EtcdFleetOptionsValidator(IEnumerable<EtcdFleetRegistration> registrations)
+    : EtcdNamedOptionsValidator<EtcdFleetOptions>(registrations.Select(r => r.ClientName), "EtcdFleet", EtcdOptionsValidator.Collect);
