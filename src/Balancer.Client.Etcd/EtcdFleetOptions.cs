@@ -4,14 +4,16 @@ namespace Balancer.Client.Etcd;
 
 /// <summary>
 /// Options of a balanced client's fleet membership in etcd (<c>AddEtcdFleet</c>): every instance of the client
-/// registers itself under <see cref="Prefix"/> with a lease, watches the prefix, and uses the slice of the service's
-/// endpoints that deterministic aperture gives its rank among the members (see <c>docs/fleet.md</c>).
+/// registers itself under <see cref="Prefix"/> with a lease (key <c>{Prefix}members/{MemberId}</c>), watches the
+/// members, uses the slice of the service's endpoints that deterministic aperture gives its rank among them, and shares
+/// its estimates (<c>{Prefix}estimates/{MemberId}</c>) for warm start (see <c>docs/fleet.md</c>).
 /// </summary>
 public sealed class EtcdFleetOptions : EtcdClientOptions
 {
     /// <summary>
     /// Gets or sets the key prefix of the fleet's members, the same for every instance of the client, such as
-    /// <c>/balancer/fleets/catalog/</c>; it must end with <c>/</c>. Each instance writes one key under it.
+    /// <c>/balancer/fleets/catalog/</c>; it must end with <c>/</c>. Each instance writes its member key under
+    /// <c>members/</c> and its estimates under <c>estimates/</c>, both attached to its lease.
     /// </summary>
     /// <value>The default value is <see langword="null"/>, which fails validation.</value>
     public string? Prefix { get; set; }
@@ -37,6 +39,21 @@ public sealed class EtcdFleetOptions : EtcdClientOptions
     /// </summary>
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan MemberTtl { get; set; } = EtcdConstants.DefaultMemberTtl;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the members share their estimates: each writes what it measured of its
+    /// endpoints (latency, failure rate) every <see cref="EstimateInterval"/>, and an endpoint this instance has not
+    /// measured yet starts from the fleet's median latency instead of the neutral prior (warm start).
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool WarmStart { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets how often a member writes its estimates (one etcd write per interval, under its lease), from
+    /// 1 second to 5 minutes; estimates older than three intervals (at least 30 seconds) are not used.
+    /// </summary>
+    /// <value>The default value is 5 seconds.</value>
+    public TimeSpan EstimateInterval { get; set; } = EtcdConstants.DefaultEstimateInterval;
 
     /// <summary>
     /// Gets or sets the delay after a failure (etcd unreachable, a broken watch) before trying again, from 10

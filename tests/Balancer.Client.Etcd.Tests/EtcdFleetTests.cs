@@ -23,7 +23,7 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
             }
 
             await Task.WhenAll(fleet.Select(f => f.WaitForMembersAsync(16)));
-            fleet[3].Snapshot().Subset.Should().Be("etcd fleet '/balancer/fleets/catalog/': member 'member-03', rank 3 of 16, aperture size 3; following etcd");
+            fleet[3].Snapshot().Subset.Should().StartWith("etcd fleet '/balancer/fleets/catalog/': member 'member-03', rank 3 of 16, aperture size 3; following etcd; warm start: ");
             await CheckBalanceAsync(fleet, cluster, "16 members");
 
             // A member leaves cleanly: its lease is revoked, every other member sees it go and re-cuts its slice.
@@ -69,20 +69,101 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task Fleet_ColdInstanceJoiningAWarmFleet_StartsFromTheFleetsEstimates_AndAvoidsTheSlowBackend()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var cluster = await BackendCluster.StartAsync(5, (i, o) =>
+        {
+            o.Behavior.Distribution = ServiceTimeDistribution.Constant;
+            o.Behavior.MeanServiceTime = TimeSpan.FromMilliseconds(2);
+            o.Behavior.SlowdownFactor = i == 4 ? 15 : 1;
+        });
+        const string Prefix = "/balancer/fleets/warm/";
+        var slow = cluster[4].Address.Port;
+        var warm = new List<Instance>();
+        try
+        {
+            // Three members that have measured every backend (round robin: each sees the slow one as often as the rest).
+            for (var i = 0; i < 3; i++)
+            {
+                warm.Add(Instance.Start(etcd, cluster, Prefix, $"warm-{i}", apertureSize: 5, selector: "RoundRobin"));
+            }
+
+            (await Task.WhenAll(warm.Select(w => w.SendAsync(100)))).Sum().Should().Be(0);
+
+            // A cold member joins, with the default selector: before its first request it starts from the fleet's medians.
+            await using var cold = Instance.Start(etcd, cluster, Prefix, "joiner", apertureSize: 5, selector: null);
+            await cold.WaitForEstimatesAsync(members: 3, endpoints: 5);
+            var before = cold.Snapshot();
+            cold.Fleet.Estimates!.Seeded.Should().Be(5, "every backend took the fleet's estimate");
+            before.Endpoints.Should().AllSatisfy(e => e.TotalRequests.Should().Be(0));
+            var slowEstimate = before.Endpoints.Single(e => e.Address.Port == slow).LatencyEstimate;
+            var fastest = before.Endpoints.Where(e => e.Address.Port != slow).Max(e => e.LatencyEstimate);
+            slowEstimate.Should().BeGreaterThan(fastest * 2, "the fleet measured the slow backend 15x slower");
+            before.Subset.Should().Contain("warm start: 5 endpoints seeded from the estimates of 3 members");
+
+            cluster.ResetCounters();
+            (await cold.SendAsync(200)).Should().Be(0);
+            var warmShare = (double)cluster[4].RequestsReceived / cluster.TotalReceived;
+
+            // For comparison: the same client without the fleet, learning from zero.
+            await using var alone = Instance.Start(etcd, cluster, prefix: null, "alone", apertureSize: 5, selector: null);
+            cluster.ResetCounters();
+            (await alone.SendAsync(200)).Should().Be(0);
+            var coldShare = (double)cluster[4].RequestsReceived / cluster.TotalReceived;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"slow backend's share of the first 200 requests: warm start {warmShare:P1}, learning from zero {coldShare:P1}"));
+
+            warmShare.Should().BeLessThan(0.05);
+        }
+        finally
+        {
+            foreach (var instance in warm)
+            {
+                await instance.DisposeAsync();
+            }
+        }
+    }
+
+    [SkippableFact]
+    public async Task Fleet_BadEstimates_AreLeftOut_WithALogLineNamingTheKey_AndGoodOnesStillSeed()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var cluster = await BackendCluster.StartAsync(2, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.Zero);
+        const string Prefix = "/balancer/fleets/estimates/";
+        var (a, b) = (cluster[0].Address.ToString(), cluster[1].Address.ToString());
+        var now = DateTimeOffset.UtcNow;
+        await etcd.PutAsync(Prefix + "estimates/garbage", "{ not json");
+        await etcd.PutAsync(Prefix + "estimates/future", "{\"at\":\"" + now.AddHours(1).ToString("O") + "\",\"endpoints\":{\"" + a + "\":{\"latencyMs\":1}}}");
+        await etcd.PutAsync(Prefix + "estimates/mixed", "{\"at\":\"" + now.ToString("O") + "\",\"endpoints\":{\"http://127.0.0.1:1/\":{\"latencyMs\":5},\"" + b + "\":{\"latencyMs\":-3},\"" + a + "\":{\"latencyMs\":42}}}");
+        await using var member = Instance.Start(etcd, cluster, Prefix, "member-a", apertureSize: 2);
+
+        await member.WaitForEstimatesAsync(members: 1, endpoints: 1);
+
+        member.Fleet.Estimates!.MedianOf(a).Should().Be(TimeSpan.FromMilliseconds(42), "only the good entry of 'mixed' counts; 'future' is left out");
+        member.Fleet.Estimates.MedianOf(b).Should().BeNull("a negative latency is no estimate");
+        member.Snapshot().Endpoints.Single(e => e.Address.ToString() == a).LatencyEstimate.Should().BeCloseTo(TimeSpan.FromMilliseconds(42), TimeSpan.FromMilliseconds(2), "seeded, decaying as any estimate does");
+        var logged = member.Provider.Logs(108).Select(r => r.Message).ToList();
+        logged.Should().Contain(m => m.Contains("'/balancer/fleets/estimates/estimates/garbage'", StringComparison.Ordinal) && m.Contains("is not JSON", StringComparison.Ordinal));
+        logged.Should().Contain(m => m.Contains("'/balancer/fleets/estimates/estimates/future'", StringComparison.Ordinal) && m.Contains("timestamp in the future", StringComparison.Ordinal));
+        logged.Should().Contain(m => m.Contains("'/balancer/fleets/estimates/estimates/mixed'", StringComparison.Ordinal) && m.Contains("'http://127.0.0.1:1/', which this client does not know", StringComparison.Ordinal));
+        logged.Should().Contain(m => m.Contains("'/balancer/fleets/estimates/estimates/mixed'", StringComparison.Ordinal) && m.Contains("no positive latencyMs", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public async Task Fleet_BadDataUnderThePrefix_IsIgnored_WithALogLineNamingTheKey()
     {
         await using var etcd = await EtcdServer.StartAsync();
         await using var cluster = await BackendCluster.StartAsync(2, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.Zero);
-        await etcd.PutAsync("/balancer/fleets/bad/garbage", "not json {");
-        await etcd.PutAsync("/balancer/fleets/bad/nested/key", "{}");
+        await etcd.PutAsync("/balancer/fleets/bad/members/garbage", "not json {");
+        await etcd.PutAsync("/balancer/fleets/bad/members/nested/key", "{}");
         await using var a = Instance.Start(etcd, cluster, "/balancer/fleets/bad/", "member-a", apertureSize: 1);
 
         await a.WaitForSeenAsync(1);
 
         a.Fleet.Members.Should().Equal("member-a");
         var logged = a.Provider.Logs(104).Select(r => r.Message).ToList();
-        logged.Should().Contain(m => m.Contains("'/balancer/fleets/bad/garbage'", StringComparison.Ordinal) && m.Contains("not json {", StringComparison.Ordinal));
-        logged.Should().Contain(m => m.Contains("'/balancer/fleets/bad/nested/key'", StringComparison.Ordinal));
+        logged.Should().Contain(m => m.Contains("'/balancer/fleets/bad/members/garbage'", StringComparison.Ordinal) && m.Contains("not json {", StringComparison.Ordinal));
+        logged.Should().Contain(m => m.Contains("'/balancer/fleets/bad/members/nested/key'", StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -118,11 +199,11 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
     /// <summary>One client instance of the fleet: its own service provider, client, fleet membership and lease.</summary>
     private sealed class Instance : IAsyncDisposable
     {
-        private Instance(ServiceProvider provider)
+        private Instance(ServiceProvider provider, bool member)
         {
             Provider = provider;
             Client = provider.CreateClient("catalog"); // creates the client, and with it its fleet membership
-            Fleet = provider.GetRequiredKeyedService<EtcdFleet>("catalog");
+            Fleet = member ? provider.GetRequiredKeyedService<EtcdFleet>("catalog") : null!;
         }
 
         public ServiceProvider Provider { get; }
@@ -131,28 +212,35 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
 
         public EtcdFleet Fleet { get; }
 
-        public static Instance Start(EtcdServer etcd, BackendCluster cluster, string prefix, string memberId, int apertureSize)
+        /// <summary>A client of the backends, a member of the fleet under <paramref name="prefix"/> (none when null); the selector null is the default.</summary>
+        public static Instance Start(EtcdServer etcd, BackendCluster cluster, string? prefix, string memberId, int apertureSize, string? selector = "RoundRobin")
         {
             var services = new ServiceCollection();
             services.AddFakeLogging();
-            services.AddBalancedHttpClient("catalog", o =>
+            var builder = services.AddBalancedHttpClient("catalog", o =>
             {
-                o.Selector = "RoundRobin";
+                o.Selector = selector ?? o.Selector;
                 o.Health.SlowStart.Window = TimeSpan.Zero;
                 foreach (var backend in cluster)
                 {
                     o.AddEndpoint(backend.Address.ToString());
                 }
-            }).AddEtcdFleet(o =>
-            {
-                o.Endpoints = [etcd.ClientUrl];
-                o.Prefix = prefix;
-                o.MemberId = memberId;
-                o.ApertureSize = apertureSize;
-                o.RetryDelay = TimeSpan.FromMilliseconds(100);
-                o.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
             });
-            return new Instance(services.BuildServiceProvider());
+            if (prefix is not null)
+            {
+                builder.AddEtcdFleet(o =>
+                {
+                    o.Endpoints = [etcd.ClientUrl];
+                    o.Prefix = prefix;
+                    o.MemberId = memberId;
+                    o.ApertureSize = apertureSize;
+                    o.EstimateInterval = TimeSpan.FromSeconds(1);
+                    o.RetryDelay = TimeSpan.FromMilliseconds(100);
+                    o.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
+                });
+            }
+
+            return new Instance(services.BuildServiceProvider(), prefix is not null);
         }
 
         public BalancerClientSnapshot Snapshot() => Provider.GetRequiredService<IBalancerInspector>().GetSnapshot("catalog")!;
@@ -163,6 +251,27 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         public Task WaitForMembersAsync(int count) => WaitAsync(() => Fleet.Members.Count == count);
 
         public Task WaitForSeenAsync(int count) => WaitAsync(() => Fleet.Seen.Count == count);
+
+        /// <summary>Waits until the estimates of <paramref name="members"/> other members cover <paramref name="endpoints"/> endpoints, checked each time they are read again.</summary>
+        public async Task WaitForEstimatesAsync(int members, int endpoints)
+        {
+            var estimates = Fleet.Estimates!;
+            using var updated = new SemaphoreSlim(0);
+            void OnUpdated() => updated.Release();
+            estimates.Updated += OnUpdated;
+            try
+            {
+                using var limit = new CancellationTokenSource(EtcdClients.WaitLimit);
+                while (estimates.Members < members || Snapshot().Endpoints.Count(e => estimates.MedianOf(e.Address.AbsoluteUri) is not null) < endpoints)
+                {
+                    await updated.WaitAsync(limit.Token);
+                }
+            }
+            finally
+            {
+                estimates.Updated -= OnUpdated;
+            }
+        }
 
         public async Task<int> SendAsync(int requests)
         {

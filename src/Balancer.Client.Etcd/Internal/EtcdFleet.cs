@@ -22,7 +22,10 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
     private readonly EtcdGateway _gateway;
     private readonly HttpClient? _ownedClient;
     private readonly EtcdPrefixFollower _follower;
+    private readonly EtcdPrefixFollower? _estimatesFollower;
     private readonly string _prefix;
+    private readonly string _membersPrefix;
+    private readonly string _estimatesKey;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
     private string[] _members = [];
@@ -41,7 +44,15 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
         MemberId = options.MemberId ?? DefaultMemberId();
         _ownedClient = EtcdTransport.HasCertificates(options) ? EtcdTransport.CreateClient(options) : null;
         _gateway = new EtcdGateway(_ownedClient ?? http(), options.Endpoints, options.RequestTimeout, options.Username, options.Password);
-        _follower = new EtcdPrefixFollower(_gateway, _prefix, clientName, logger, options.RetryDelay, options.MaxRetryDelay);
+        _membersPrefix = _prefix + "members/";
+        _estimatesKey = _prefix + "estimates/" + MemberId;
+        _follower = new EtcdPrefixFollower(_gateway, _membersPrefix, clientName, logger, options.RetryDelay, options.MaxRetryDelay);
+        if (options.WarmStart)
+        {
+            Estimates = new FleetEstimates(clientName, _estimatesKey, logger, timeProvider, options.EstimateInterval);
+            _estimatesFollower = new EtcdPrefixFollower(_gateway, _prefix + "estimates/", clientName, logger, options.RetryDelay, options.MaxRetryDelay);
+        }
+
         _running = Task.Run(RunAsync);
     }
 
@@ -66,6 +77,9 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
     /// <summary>Gets the aperture size k of the options.</summary>
     public int ApertureSize => _options.ApertureSize;
 
+    /// <summary>Gets the warm-start estimates, or <see langword="null"/> when <see cref="EtcdFleetOptions.WarmStart"/> is off.</summary>
+    public FleetEstimates? Estimates { get; }
+
     public void Assign(IReadOnlyList<Uri> endpoints, Span<double> shares)
     {
         var members = WithSelf(Volatile.Read(ref _members));
@@ -77,7 +91,10 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
         }
 
         DeterministicAperture.Assign(DeterministicAperture.RingIndex(keys), rank, members.Length, _options.ApertureSize, shares);
+        Estimates?.OnKnown(endpoints);
     }
+
+    public void OnEndpointsChanged(IReadOnlyList<BalancerEndpoint> endpoints) => Estimates?.OnEndpoints(endpoints);
 
     public string Describe()
     {
@@ -86,7 +103,10 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
         var state = IsConnected ? "following etcd"
             : LastError is { } error ? $"etcd unreachable, keeping the last members known ({error.Message})"
             : "connecting to etcd";
-        return string.Create(CultureInfo.InvariantCulture, $"etcd fleet '{_prefix}': member '{MemberId}', rank {rank} of {members.Count}, aperture size {_options.ApertureSize}; {state}");
+        var warm = Estimates is { } estimates
+            ? string.Create(CultureInfo.InvariantCulture, $"; warm start: {estimates.Seeded} endpoints seeded from the estimates of {estimates.Members} members")
+            : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"etcd fleet '{_prefix}': member '{MemberId}', rank {rank} of {members.Count}, aperture size {_options.ApertureSize}; {state}{warm}");
     }
 
     public async ValueTask DisposeAsync()
@@ -126,7 +146,47 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
     private async Task RunAsync()
     {
         var token = _stop.Token;
-        await Task.WhenAll(RegisterAsync(token), _follower.RunAsync(OnMembers, OnFailure, _timeProvider, token, OnWatching)).ConfigureAwait(false);
+        await Task.WhenAll(
+            RegisterAndShareAsync(token),
+            _follower.RunAsync(OnMembers, OnFailure, _timeProvider, token, OnWatching),
+            _estimatesFollower is null ? Task.CompletedTask : _estimatesFollower.RunAsync(Estimates!.OnDocuments, OnFailure, _timeProvider, token)).ConfigureAwait(false);
+    }
+
+    private async Task RegisterAndShareAsync(CancellationToken token)
+    {
+        await RegisterAsync(token).ConfigureAwait(false);
+        if (Estimates is not { } estimates)
+        {
+            return;
+        }
+
+        // One write per interval, under the member's lease: the estimates leave with the member.
+        var key = EtcdKeys.Encode(_estimatesKey);
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.EstimateInterval, _timeProvider, token).ConfigureAwait(false);
+                if (estimates.Write() is { } document && Volatile.Read(ref _registration) is { } registration)
+                {
+                    await _gateway.PutAsync(key, document, registration.LeaseId, token).ConfigureAwait(false);
+                    if (Volatile.Read(ref _outage) == 0)
+                    {
+                        _lastError = null;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // Kept for LastError; the next interval writes again (an outage is reported by the watches).
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                _lastError = exception;
+            }
+        }
     }
 
     /// <summary>Writes the member key under a lease, trying again until it succeeds; the registration then keeps it alive.</summary>
@@ -137,7 +197,7 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
         {
             try
             {
-                var registration = await EtcdRegistration.RegisterKeyAsync(_gateway, _prefix + MemberId, MemberValue(), _options.MemberTtl, _options.RequestTimeout, token).ConfigureAwait(false);
+                var registration = await EtcdRegistration.RegisterKeyAsync(_gateway, _membersPrefix + MemberId, MemberValue(), _options.MemberTtl, _options.RequestTimeout, token).ConfigureAwait(false);
                 Volatile.Write(ref _registration, registration);
                 return;
             }
@@ -186,7 +246,7 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
         var members = new List<string>(values.Count);
         foreach (var (key, value) in values)
         {
-            var id = key[_prefix.Length..];
+            var id = key[_membersPrefix.Length..];
             if (id.Length == 0 || id.Contains('/', StringComparison.Ordinal) || !IsJsonObject(value))
             {
                 Log.InvalidMember(_logger, _clientName, key, Encoding.UTF8.GetString(value, 0, Math.Min(value.Length, EtcdConstants.MaxLoggedValueLength)));

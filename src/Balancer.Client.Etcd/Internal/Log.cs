@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(107, LogLevel.Information, "Balancer client '{ClientName}': the fleet under '{Prefix}' has {Members} members; this instance is '{MemberId}'.")]
     public static partial void FleetChanged(ILogger logger, string clientName, string prefix, int members, string memberId);
 
+    [LoggerMessage(108, LogLevel.Warning, "Balancer client '{ClientName}': etcd key '{Key}' under the fleet's estimates has value '{Value}', which {Problem}.")]
+    public static partial void InvalidEstimates(ILogger logger, string clientName, string key, string value, string problem);
+
     [LoggerMessage(102, LogLevel.Debug, "Balancer client '{ClientName}': watching '{Prefix}' on etcd at {Endpoint} from revision {Revision}.")]
     public static partial void Watching(ILogger logger, string clientName, string prefix, Uri endpoint, long revision);
 }

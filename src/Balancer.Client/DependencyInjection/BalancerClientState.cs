@@ -156,6 +156,24 @@ internal sealed class BalancerClientState : IDisposable
         }
     }
 
+    private void NotifySubsetter(EndpointSet set)
+    {
+        if (_subsetter is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _subsetter.OnEndpointsChanged(set.Endpoints);
+        }
+        catch (Exception exception)
+        {
+            // A subsetter's failure to look at the endpoints must not stop the client from using them.
+            Log.ReloadFailed(Runtime.Logger, exception, Name);
+        }
+    }
+
     private void OnSubsetChanged(object? sender, EventArgs e)
     {
         try
@@ -202,6 +220,7 @@ internal sealed class BalancerClientState : IDisposable
         if (next is not null)
         {
             Runtime.Publish(next, added, removed);
+            NotifySubsetter(next);
         }
     }
 }

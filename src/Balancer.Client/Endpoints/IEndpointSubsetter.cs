@@ -39,4 +39,14 @@ public interface IEndpointSubsetter
     /// </summary>
     /// <returns>A short text, or <see langword="null"/>.</returns>
     string? Describe() => null;
+
+    /// <summary>
+    /// Receives the endpoints the client uses after every change of its set (the subset, with their live statistics),
+    /// so that the subsetter can read what the client measured or seed endpoints it has not tried
+    /// (<see cref="Feedback.EndpointStats.Seed"/>). Called under the client's update lock: return quickly.
+    /// </summary>
+    /// <param name="endpoints">The endpoints of the client's new set.</param>
+    void OnEndpointsChanged(IReadOnlyList<BalancerEndpoint> endpoints)
+    {
+    }
 }

@@ -65,6 +65,40 @@ public sealed class EndpointStats
     /// </summary>
     public TimeSpan LatencyEstimate => TimeSpan.FromSeconds(GetLatencyEstimate(_settings.TimeProvider.GetTimestamp()));
 
+    /// <summary>
+    /// Gives an endpoint that has no latency sample of its own yet an estimate from elsewhere, such as the median of
+    /// what other instances of a fleet measured (warm start): the performance-based selectors then compare it as if one
+    /// sample of <paramref name="latency"/> had just arrived, instead of the neutral prior. The endpoint's own samples
+    /// take over as they arrive (the seed fades as any older sample does). Does nothing once the endpoint has a sample.
+    /// </summary>
+    /// <param name="latency">The estimate; must be positive and finite.</param>
+    /// <returns><see langword="true"/> when the estimate was taken; <see langword="false"/> when the endpoint already had a sample.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="latency"/> is zero, negative or infinite.</exception>
+    public bool Seed(TimeSpan latency)
+    {
+        var seconds = latency.TotalSeconds;
+        if (!(seconds > 0) || !double.IsFinite(seconds) || latency == TimeSpan.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(latency), latency, "A seed latency must be positive and finite.");
+        }
+
+        var now = _settings.TimeProvider.GetTimestamp();
+        if (!double.IsNaN(Interlocked.CompareExchange(ref _latencySeconds, seconds, double.NaN)))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _latencyTimestamp, now);
+        if (double.IsNaN(Interlocked.CompareExchange(ref _meanLatencySeconds, seconds, double.NaN)))
+        {
+            // The seed stands for the warm-up sample: the endpoint's first own answer already counts towards the mean.
+            Volatile.Write(ref _meanTimestamp, now);
+            Volatile.Write(ref _meanWarmUpSamples, FeedbackConstants.MeanLatencyWarmUpSamples);
+        }
+
+        return true;
+    }
+
     /// <summary>Gets the time-decayed share of failed requests, from 0 to 1 (0 before the first request).</summary>
     public double FailureRate
     {

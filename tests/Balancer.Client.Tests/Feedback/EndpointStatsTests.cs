@@ -18,6 +18,45 @@ public class EndpointStatsTests
     }
 
     [Fact]
+    public void Seed_NoSampleYet_BecomesTheEstimate_AndTheEndpointsOwnSamplesTakeOver()
+    {
+        var endpoint = _endpoints.Create(1);
+        var measured = _endpoints.Create(2);
+
+        endpoint.Stats.Seed(TimeSpan.FromMilliseconds(40)).Should().BeTrue();
+        _endpoints.Record(measured, TimeSpan.FromMilliseconds(40));
+
+        endpoint.Stats.Latency.Should().BeCloseTo(TimeSpan.FromMilliseconds(40), TimeSpan.FromMicroseconds(1));
+        endpoint.Stats.LatencyEstimate.Should().BeCloseTo(TimeSpan.FromMilliseconds(40), TimeSpan.FromMicroseconds(1));
+        endpoint.Stats.HasMeanLatency.Should().BeTrue("the selectors that compare the mean see the seed too");
+        endpoint.Stats.TotalRequests.Should().Be(0, "a seed is not a request");
+        endpoint.Stats.Seed(TimeSpan.FromMilliseconds(5)).Should().BeFalse("an endpoint is seeded once");
+
+        for (var i = 0; i < 50; i++)
+        {
+            _endpoints.Time.Advance(TimeSpan.FromMilliseconds(100));
+            _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(4));
+            _endpoints.Record(measured, TimeSpan.FromMilliseconds(4));
+        }
+
+        endpoint.Stats.Latency!.Value.TotalMilliseconds.Should().BeApproximately(measured.Stats.Latency!.Value.TotalMilliseconds, 1e-6, "the seed fades as a sample of 40 ms does");
+        endpoint.Stats.GetMeanLatency(_endpoints.Time.GetTimestamp()).Should().BeLessThan(0.010, "the mean follows the last few samples");
+    }
+
+    [Fact]
+    public void Seed_AfterASample_IsIgnored_AndBadValuesAreRefused()
+    {
+        var endpoint = _endpoints.Create(1);
+        _endpoints.Record(endpoint, TimeSpan.FromMilliseconds(7));
+
+        endpoint.Stats.Seed(TimeSpan.FromMilliseconds(300)).Should().BeFalse();
+
+        endpoint.Stats.Latency!.Value.TotalMilliseconds.Should().BeApproximately(7, 1e-6);
+        var act = () => endpoint.Stats.Seed(TimeSpan.Zero);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("latency");
+    }
+
+    [Fact]
     public void Record_SampleAboveEstimate_ReplacesItAtOnce()
     {
         var endpoint = _endpoints.Create(1);
