@@ -49,6 +49,21 @@ public sealed class EtcdFleetOptions : EtcdClientOptions
     public bool WarmStart { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets a value indicating whether the members share their verdicts: each lists in its document the
+    /// endpoints it took out on its own evidence (written within a second of a change, at most one write per second),
+    /// and an endpoint is ejected for this instance too when at least <see cref="EjectionQuorum"/> other members have
+    /// it out and they outnumber the members that sent it requests lately without taking it out — within this
+    /// instance's <c>MaxEjectionPercent</c> and panic rules, and never again while this instance's own requests to it
+    /// succeed.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool SharedEjection { get; set; } = true;
+
+    /// <summary>Gets or sets the fewest other members that must have an endpoint out for a shared ejection, from 1 to 1,000.</summary>
+    /// <value>The default value is 3.</value>
+    public int EjectionQuorum { get; set; } = EtcdConstants.DefaultEjectionQuorum;
+
+    /// <summary>
     /// Gets or sets how often a member writes its estimates (one etcd write per interval, under its lease), from
     /// 1 second to 5 minutes; estimates older than three intervals (at least 30 seconds) are not used.
     /// </summary>

@@ -125,6 +125,101 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task Fleet_BackendFailingForEveryone_EjectedByIdleMembersOnTheQuorum_WithinSecondsOfItForming()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var cluster = await BackendCluster.StartAsync(4, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.FromMilliseconds(1));
+        var bad = cluster[3];
+        var members = new List<Instance>();
+        try
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                members.Add(Instance.Start(etcd, cluster, "/balancer/fleets/eject/", $"member-{i}", apertureSize: 4));
+            }
+
+            await Task.WhenAll(members.Select(m => m.WaitForMembersAsync(6)));
+            (await Task.WhenAll(members.Select(m => m.SendAsync(40)))).Sum().Should().Be(0);
+
+            // The backend fails for everyone; three members keep sending and take it out on their own evidence.
+            bad.Behavior.FailureRate = 1;
+            var busy = members.Take(3).ToList();
+            var idle = members.Skip(3).ToList();
+            await Task.WhenAll(busy.Select(async m =>
+            {
+                await using var load = new BatchLoad(m.Client);
+                (await load.RunUntilAsync(() => m.HealthOf(bad) == EndpointHealthStatus.Ejected, EtcdClients.WaitLimit)).Should().BeTrue();
+            }));
+            var quorumAt = System.Diagnostics.Stopwatch.GetTimestamp();
+
+            // The idle members sent it nothing since: they take it out on the quorum of the other three.
+            await Task.WhenAll(idle.Select(m => m.WaitForEstimatesAsync(() => m.HealthOf(bad) == EndpointHealthStatus.Ejected)));
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(quorumAt);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"every idle member ejected the failing backend {elapsed.TotalMilliseconds:0} ms after the third busy member did"));
+
+            elapsed.Should().BeLessThan(TimeSpan.FromSeconds(4), "verdicts are written within a second of a change and watched");
+            idle.Should().AllSatisfy(m =>
+            {
+                m.Fleet.Estimates!.FleetEjected.Should().Be(1);
+                m.Provider.Logs(6).Should().Contain(r => r.Message.Contains("out for 3 fleet members", StringComparison.Ordinal));
+            });
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                await member.DisposeAsync();
+            }
+        }
+    }
+
+    [SkippableFact]
+    public async Task Fleet_BackendFailingForOneMemberOnly_IsNotEjectedForTheOthers()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var cluster = await BackendCluster.StartAsync(4, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.FromMilliseconds(1));
+        var port = cluster[3].Address.Port;
+        var members = new List<Instance>();
+        try
+        {
+            // Member 0 cannot get answers from backend-3 (its own network path answers 503); the others can.
+            members.Add(Instance.Start(etcd, cluster, "/balancer/fleets/one/", "member-0", apertureSize: 4, primary: () => new FailingForPort(port)));
+            for (var i = 1; i < 5; i++)
+            {
+                members.Add(Instance.Start(etcd, cluster, "/balancer/fleets/one/", $"member-{i}", apertureSize: 4));
+            }
+
+            await Task.WhenAll(members.Select(m => m.WaitForMembersAsync(5)));
+            await using (var load = new BatchLoad(members[0].Client))
+            {
+                (await load.RunUntilAsync(() => members[0].HealthOf(cluster[3]) == EndpointHealthStatus.Ejected, EtcdClients.WaitLimit)).Should().BeTrue();
+            }
+
+            // The others keep sending to it, succeed, and see member 0's verdict without following it.
+            var others = members.Skip(1).ToList();
+            await Task.WhenAll(others.Select(async m =>
+            {
+                await using var load = new BatchLoad(m.Client);
+                (await load.RunUntilAsync(() => m.Fleet.Estimates!.VerdictsOn(cluster[3].Address.AbsoluteUri) == 1, EtcdClients.WaitLimit)).Should().BeTrue("member 0's verdict reaches every member");
+                load.Failures.Should().Be(0);
+            }));
+
+            others.Should().AllSatisfy(m =>
+            {
+                m.HealthOf(cluster[3]).Should().Be(EndpointHealthStatus.Healthy);
+                m.Fleet.Estimates!.FleetEjected.Should().Be(0, "one member is no quorum");
+            });
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                await member.DisposeAsync();
+            }
+        }
+    }
+
+    [SkippableFact]
     public async Task Fleet_BadEstimates_AreLeftOut_WithALogLineNamingTheKey_AndGoodOnesStillSeed()
     {
         await using var etcd = await EtcdServer.StartAsync();
@@ -213,7 +308,7 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         public EtcdFleet Fleet { get; }
 
         /// <summary>A client of the backends, a member of the fleet under <paramref name="prefix"/> (none when null); the selector null is the default.</summary>
-        public static Instance Start(EtcdServer etcd, BackendCluster cluster, string? prefix, string memberId, int apertureSize, string? selector = "RoundRobin")
+        public static Instance Start(EtcdServer etcd, BackendCluster cluster, string? prefix, string memberId, int apertureSize, string? selector = "RoundRobin", Func<HttpMessageHandler>? primary = null)
         {
             var services = new ServiceCollection();
             services.AddFakeLogging();
@@ -226,6 +321,11 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
                     o.AddEndpoint(backend.Address.ToString());
                 }
             });
+            if (primary is not null)
+            {
+                builder.ConfigurePrimaryHttpMessageHandler(primary);
+            }
+
             if (prefix is not null)
             {
                 builder.AddEtcdFleet(o =>
@@ -252,8 +352,15 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
 
         public Task WaitForSeenAsync(int count) => WaitAsync(() => Fleet.Seen.Count == count);
 
+        public EndpointHealthStatus HealthOf(ScriptedBackend backend) =>
+            Snapshot().Endpoints.Single(e => e.Address.Port == backend.Address.Port).Health;
+
         /// <summary>Waits until the estimates of <paramref name="members"/> other members cover <paramref name="endpoints"/> endpoints, checked each time they are read again.</summary>
-        public async Task WaitForEstimatesAsync(int members, int endpoints)
+        public Task WaitForEstimatesAsync(int members, int endpoints) =>
+            WaitForEstimatesAsync(() => Fleet.Estimates!.Members >= members && Snapshot().Endpoints.Count(e => Fleet.Estimates.MedianOf(e.Address.AbsoluteUri) is not null) >= endpoints);
+
+        /// <summary>Waits until <paramref name="condition"/> holds, checked each time the other members' documents are read again.</summary>
+        public async Task WaitForEstimatesAsync(Func<bool> condition)
         {
             var estimates = Fleet.Estimates!;
             using var updated = new SemaphoreSlim(0);
@@ -262,7 +369,7 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
             try
             {
                 using var limit = new CancellationTokenSource(EtcdClients.WaitLimit);
-                while (estimates.Members < members || Snapshot().Endpoints.Count(e => estimates.MedianOf(e.Address.AbsoluteUri) is not null) < endpoints)
+                while (!condition())
                 {
                     await updated.WaitAsync(limit.Token);
                 }
@@ -308,5 +415,14 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
                 Fleet.Changed -= OnChanged;
             }
         }
+    }
+
+    /// <summary>A network path on which one backend answers 503: a failure this client alone sees.</summary>
+    private sealed class FailingForPort(int port) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            request.RequestUri?.Port == port
+                ? Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable) { RequestMessage = request })
+                : base.SendAsync(request, cancellationToken);
     }
 }

@@ -23,6 +23,8 @@ internal static class EtcdConstants
     public static readonly TimeSpan MinMemberTtl = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan MaxMemberTtl = TimeSpan.FromHours(1);
     public const int MaxMemberIdLength = 200;
+    public const int DefaultEjectionQuorum = 3;
+    public const int MaxEjectionQuorum = 1000;
     public static readonly TimeSpan DefaultEstimateInterval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan MinEstimateInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxEstimateInterval = TimeSpan.FromMinutes(5);

@@ -47,9 +47,9 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
         _membersPrefix = _prefix + "members/";
         _estimatesKey = _prefix + "estimates/" + MemberId;
         _follower = new EtcdPrefixFollower(_gateway, _membersPrefix, clientName, logger, options.RetryDelay, options.MaxRetryDelay);
-        if (options.WarmStart)
+        if (options.WarmStart || options.SharedEjection)
         {
-            Estimates = new FleetEstimates(clientName, _estimatesKey, logger, timeProvider, options.EstimateInterval);
+            Estimates = new FleetEstimates(clientName, _estimatesKey, logger, timeProvider, options.EstimateInterval, options.WarmStart, options.SharedEjection ? options.EjectionQuorum : 0);
             _estimatesFollower = new EtcdPrefixFollower(_gateway, _prefix + "estimates/", clientName, logger, options.RetryDelay, options.MaxRetryDelay);
         }
 
@@ -96,6 +96,8 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
 
     public void OnEndpointsChanged(IReadOnlyList<BalancerEndpoint> endpoints) => Estimates?.OnEndpoints(endpoints);
 
+    public void Attach(IEndpointHealthControl health) => Estimates?.Attach(health);
+
     public string Describe()
     {
         var members = Members;
@@ -104,7 +106,7 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
             : LastError is { } error ? $"etcd unreachable, keeping the last members known ({error.Message})"
             : "connecting to etcd";
         var warm = Estimates is { } estimates
-            ? string.Create(CultureInfo.InvariantCulture, $"; warm start: {estimates.Seeded} endpoints seeded from the estimates of {estimates.Members} members")
+            ? string.Create(CultureInfo.InvariantCulture, $"; warm start: {estimates.Seeded} endpoints seeded from the estimates of {estimates.Members} members; shared ejection: {estimates.FleetEjected} ejections on the fleet's quorum")
             : string.Empty;
         return string.Create(CultureInfo.InvariantCulture, $"etcd fleet '{_prefix}': member '{MemberId}', rank {rank} of {members.Count}, aperture size {_options.ApertureSize}; {state}{warm}");
     }
@@ -160,15 +162,23 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
             return;
         }
 
-        // One write per interval, under the member's lease: the estimates leave with the member.
+        // Under the member's lease, so the document leaves with the member: one write per interval, or within a second
+        // of a change of this member's verdicts, never more than one per second.
         var key = EtcdKeys.Encode(_estimatesKey);
+        string? writtenOut = null;
+        var writtenAt = _timeProvider.GetTimestamp();
         while (!token.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(_options.EstimateInterval, _timeProvider, token).ConfigureAwait(false);
-                if (estimates.Write() is { } document && Volatile.Read(ref _registration) is { } registration)
+                await Task.Delay(TimeSpan.FromSeconds(1), _timeProvider, token).ConfigureAwait(false);
+                estimates.Tick();
+                var document = estimates.Write(out var outKeys);
+                var due = _timeProvider.GetElapsedTime(writtenAt) >= _options.EstimateInterval || !string.Equals(outKeys, writtenOut ?? string.Empty, StringComparison.Ordinal);
+                if (due && document is not null && Volatile.Read(ref _registration) is { } registration)
                 {
+                    writtenOut = outKeys;
+                    writtenAt = _timeProvider.GetTimestamp();
                     await _gateway.PutAsync(key, document, registration.LeaseId, token).ConfigureAwait(false);
                     if (Volatile.Read(ref _outage) == 0)
                     {

@@ -169,6 +169,11 @@ internal sealed class EtcdOptionsValidator(IEnumerable<EtcdSourceRegistration> r
             error("MemberTtl", options.MemberTtl, $"is out of range; allowed from {EtcdConstants.MinMemberTtl} to {EtcdConstants.MaxMemberTtl}");
         }
 
+        if (options.EjectionQuorum is < 1 or > EtcdConstants.MaxEjectionQuorum)
+        {
+            error("EjectionQuorum", options.EjectionQuorum, $"is out of range; allowed from 1 to {EtcdConstants.MaxEjectionQuorum}");
+        }
+
         if (options.EstimateInterval < EtcdConstants.MinEstimateInterval || options.EstimateInterval > EtcdConstants.MaxEstimateInterval)
         {
             error("EstimateInterval", options.EstimateInterval, $"is out of range; allowed from {EtcdConstants.MinEstimateInterval} to {EtcdConstants.MaxEstimateInterval}");

@@ -14,7 +14,14 @@ namespace Balancer.Client.Etcd.Internal;
 /// latency that is not a positive number — are left out (the entry, or the whole document) with a warning naming the
 /// key, once per value.
 /// </summary>
-internal sealed class FleetEstimates(string clientName, string selfKey, ILogger logger, TimeProvider timeProvider, TimeSpan interval)
+/// <remarks>
+/// Shared ejection rides on the same documents: each lists the endpoints its member took out on its own evidence
+/// (<c>out</c>: reason and end). An endpoint of this client's set is ejected here too when at least
+/// <c>quorum</c> other members have it out and they outnumber the members that sent it requests since their previous
+/// document without taking it out — within the client's own MaxEjectionPercent and panic rules. After such an
+/// ejection ends, this client's own successful requests to the endpoint keep it in for as long as that quorum lasts.
+/// </remarks>
+internal sealed class FleetEstimates(string clientName, string selfKey, ILogger logger, TimeProvider timeProvider, TimeSpan interval, bool warmStart = true, int quorum = 0)
 {
     /// <summary>Endpoints measured on fewer requests than this are not published: too little to go on.</summary>
     public const int MinRequests = 3;
@@ -27,14 +34,48 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
     private Dictionary<string, double> _medians = new(StringComparer.Ordinal);
     private IReadOnlyList<BalancerEndpoint> _endpoints = [];
     private HashSet<string>? _known;
+    private readonly Dictionary<string, FleetEjection> _fleetEjections = new(StringComparer.Ordinal);
+    private IEndpointHealthControl? _health;
     private int _seeded;
     private int _members;
+    private int _fleetEjected;
 
     /// <summary>Raised after the other members' documents were read again and applied.</summary>
     public event Action? Updated;
 
     /// <summary>Gets how many endpoints took an estimate from the fleet since this client started.</summary>
     public int Seeded => Volatile.Read(ref _seeded);
+
+    /// <summary>Gets how many times an endpoint was ejected here on the fleet's quorum since this client started.</summary>
+    public int FleetEjected => Volatile.Read(ref _fleetEjected);
+
+    /// <summary>Takes the client's health control, for verdicts and ejections on the fleet's quorum.</summary>
+    public void Attach(IEndpointHealthControl health)
+    {
+        lock (_lock)
+        {
+            _health = health;
+        }
+    }
+
+    /// <summary>The number of other members that have the endpoint out now (fresh documents).</summary>
+    public int VerdictsOn(string key)
+    {
+        lock (_lock)
+        {
+            var now = timeProvider.GetUtcNow();
+            return Fresh().Count(d => d.Value.Out.TryGetValue(key, out var until) && (until is null || until > now));
+        }
+    }
+
+    /// <summary>Checks the quorums again (an ejection ended, a verdict expired): called every second by the fleet.</summary>
+    public void Tick()
+    {
+        lock (_lock)
+        {
+            EvaluateQuorums();
+        }
+    }
 
     /// <summary>Gets how many other members' documents the current medians come from.</summary>
     public int Members => Volatile.Read(ref _members);
@@ -82,7 +123,8 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
             {
                 if (!string.Equals(key, selfKey, StringComparison.Ordinal))
                 {
-                    documents[key] = _documents.TryGetValue(key, out var known) && known.Value.AsSpan().SequenceEqual(value) ? known : Parse(key, value);
+                    var previous = _documents.GetValueOrDefault(key);
+                    documents[key] = previous is not null && previous.Value.AsSpan().SequenceEqual(value) ? previous : Parse(key, value, previous);
                 }
             }
 
@@ -94,10 +136,71 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
     }
 
     /// <summary>The medians from the fresh documents, leaving out (and logging once) entries of endpoints the client does not know; then seeds. Under the lock.</summary>
-    private void Recompute()
+    private List<KeyValuePair<string, Document>> Fresh()
     {
         var stale = timeProvider.GetUtcNow() - TimeSpan.FromTicks(Math.Max(interval.Ticks * 3, TimeSpan.FromSeconds(30).Ticks));
-        var fresh = _documents.Where(d => d.Value.Latencies is not null && d.Value.At >= stale).ToList();
+        return [.. _documents.Where(d => d.Value.Latencies is not null && d.Value.At >= stale)];
+    }
+
+    /// <summary>
+    /// Ejects here each endpoint of the set that a quorum of other members has out, unless this client took it out
+    /// already or its own successes brought it back since a fleet ejection ended. Under the lock.
+    /// </summary>
+    private void EvaluateQuorums()
+    {
+        if (quorum <= 0 || _health is not { } health)
+        {
+            return;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var fresh = Fresh();
+        foreach (var endpoint in _endpoints)
+        {
+            var key = endpoint.Address.AbsoluteUri;
+            var untils = new List<DateTimeOffset?>();
+            var against = 0;
+            foreach (var (_, document) in fresh)
+            {
+                if (document.Out.TryGetValue(key, out var until) && (until is null || until > now))
+                {
+                    untils.Add(until);
+                }
+                else if (document.Active.Contains(key))
+                {
+                    against++;
+                }
+            }
+
+            var agree = untils.Count;
+            var formed = agree >= quorum && agree > against;
+            _fleetEjections.TryGetValue(key, out var last);
+            if (!formed)
+            {
+                _fleetEjections.Remove(key); // the episode is over: a later quorum may eject again
+                continue;
+            }
+
+            if (last is not null && (now < last.Until || (endpoint.Stats.TotalRequests > last.RequestsAtEjection && endpoint.Stats.ConsecutiveFailures == 0)))
+            {
+                continue; // still out from the fleet's ejection, or this client's own successes brought it back
+            }
+
+            var ends = untils.Where(u => u is not null).Select(u => u!.Value).OrderBy(u => u).ToList();
+            var end = ends.Count > 0 ? ends[ends.Count / 2] : now + (interval * 3);
+            var duration = end - now < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : end - now;
+            var reason = string.Create(CultureInfo.InvariantCulture, $"out for {agree} fleet members (quorum {quorum}; {against} members with traffic against)");
+            if (health.Eject(endpoint, duration, reason))
+            {
+                _fleetEjections[key] = new FleetEjection(now + duration, endpoint.Stats.TotalRequests);
+                Interlocked.Increment(ref _fleetEjected);
+            }
+        }
+    }
+
+    private void Recompute()
+    {
+        var fresh = Fresh();
         var latencies = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         foreach (var (key, document) in fresh)
         {
@@ -124,20 +227,37 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
 
         _medians = latencies.ToDictionary(l => l.Key, l => Median([.. l.Value]), StringComparer.Ordinal);
         Volatile.Write(ref _members, fresh.Count);
-        SeedUnmeasured();
+        if (warmStart)
+        {
+            SeedUnmeasured();
+        }
+
+        EvaluateQuorums();
     }
 
     /// <summary>This client's document: the endpoints measured on at least <see cref="MinRequests"/> requests; null when there is none.</summary>
-    public byte[]? Write()
+    public byte[]? Write() => Write(out _);
+
+    /// <summary>This client's document, and the endpoints it has out on its own evidence (a change there is worth a write at once).</summary>
+    public byte[]? Write(out string outKeys)
     {
         IReadOnlyList<BalancerEndpoint> endpoints;
+        IEndpointHealthControl? health;
+        HashSet<string> fleetEjected;
         lock (_lock)
         {
             endpoints = _endpoints;
+            health = _health;
+            fleetEjected = [.. _fleetEjections.Where(f => f.Value.Until > timeProvider.GetUtcNow()).Select(f => f.Key)];
         }
 
+        // The fleet's own ejections are not this member's evidence: they are left out, so that no verdict echoes.
+        var verdicts = quorum > 0 && health is not null
+            ? health.GetVerdicts().Where(v => !fleetEjected.Contains(v.Endpoint.Address.AbsoluteUri)).ToList()
+            : [];
+        outKeys = string.Join(" ", verdicts.Select(v => v.Endpoint.Address.AbsoluteUri).Order(StringComparer.Ordinal));
         var measured = endpoints.Where(e => e.Stats.TotalRequests >= MinRequests && e.Stats.Latency is not null).ToList();
-        if (measured.Count == 0)
+        if (measured.Count == 0 && verdicts.Count == 0)
         {
             return null;
         }
@@ -154,6 +274,20 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
                 json.WriteNumber("latencyMs", Math.Round(endpoint.Stats.LatencyEstimate.TotalMilliseconds, 3));
                 json.WriteNumber("failureRate", Math.Round(endpoint.Stats.FailureRate, 4));
                 json.WriteNumber("requests", endpoint.Stats.TotalRequests);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+            json.WriteStartObject("out");
+            foreach (var verdict in verdicts)
+            {
+                json.WriteStartObject(verdict.Endpoint.Address.AbsoluteUri);
+                json.WriteString("reason", verdict.Reason);
+                if (verdict.Until is { } until)
+                {
+                    json.WriteString("until", until);
+                }
+
                 json.WriteEndObject();
             }
 
@@ -183,10 +317,12 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         }
     }
 
-    private Document Parse(string key, byte[] value)
+    private Document Parse(string key, byte[] value, Document? previous)
     {
         var problems = new List<string>();
         var latencies = new List<KeyValuePair<string, double>>();
+        var requests = new Dictionary<string, long>(StringComparer.Ordinal);
+        var outs = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
         DateTimeOffset at = default;
         try
         {
@@ -214,6 +350,19 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
                 else
                 {
                     latencies.Add(new(entry.Name, ms / 1000));
+                    if (entry.Value.TryGetProperty("requests", out var count) && count.TryGetInt64(out var n))
+                    {
+                        requests[entry.Name] = n;
+                    }
+                }
+            }
+
+            if (root.TryGetProperty("out", out var outElement) && outElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var entry in outElement.EnumerateObject())
+                {
+                    DateTimeOffset? until = entry.Value.ValueKind == JsonValueKind.Object && entry.Value.TryGetProperty("until", out var u) && u.TryGetDateTimeOffset(out var parsed) ? parsed : null;
+                    outs[entry.Name] = until;
                 }
             }
         }
@@ -227,7 +376,9 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
             Log.InvalidEstimates(logger, clientName, key, Quote(value), problem + "; the entry is left out");
         }
 
-        return new Document(value, at, latencies);
+        // Requests since the member's previous document: it sent the endpoint traffic lately, and can speak for it.
+        HashSet<string> active = [.. requests.Where(r => previous?.Requests.TryGetValue(r.Key, out var before) == true && r.Value > before).Select(r => r.Key)];
+        return new Document(value, at, latencies) { Requests = requests, Out = outs, Active = active };
     }
 
     private Document Invalid(string key, byte[] value, string problem)
@@ -245,7 +396,19 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
     /// <summary>One member's document: its bytes, when it was written, and the latencies (seconds) of the endpoints it measured; null latencies when invalid.</summary>
     private sealed record Document(byte[] Value, DateTimeOffset At, List<KeyValuePair<string, double>>? Latencies)
     {
+        /// <summary>The member's request count per endpoint.</summary>
+        public Dictionary<string, long> Requests { get; init; } = [];
+
+        /// <summary>The endpoints the member has out on its own evidence, with the end of each (null: until a check succeeds).</summary>
+        public Dictionary<string, DateTimeOffset?> Out { get; init; } = [];
+
+        /// <summary>The endpoints the member sent requests to since its previous document.</summary>
+        public HashSet<string> Active { get; init; } = [];
+
         /// <summary>The unknown endpoints of this document already logged.</summary>
         public HashSet<string> LoggedUnknown { get; } = new(StringComparer.Ordinal);
     }
 }
+
+/// <summary>An ejection on the fleet's quorum: when it ends, and the endpoint's request count then (to tell this client's own later successes).</summary>
+internal sealed record FleetEjection(DateTimeOffset Until, long RequestsAtEjection);

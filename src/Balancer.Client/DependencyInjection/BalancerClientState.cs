@@ -67,6 +67,7 @@ internal sealed class BalancerClientState : IDisposable
         _applier = new OptionsApplier(Runtime, selectors, services, feedbackObservers);
         _subsetter = sources.CreateSubsetter(name, services);
         Runtime.Assembler.Subsetter = _subsetter;
+        _subsetter?.Attach(new EndpointHealthControl(Runtime));
         lock (_applyLock)
         {
             _applier.Apply(options, definitions, RebuildEndpoints);

@@ -49,4 +49,13 @@ public interface IEndpointSubsetter
     void OnEndpointsChanged(IReadOnlyList<BalancerEndpoint> endpoints)
     {
     }
+
+    /// <summary>
+    /// Receives, once when the client starts, what the subsetter may read and do of the health of the client's
+    /// endpoints: its verdicts, and ejections on outside evidence (a fleet's quorum).
+    /// </summary>
+    /// <param name="health">The client's health control.</param>
+    void Attach(IEndpointHealthControl health)
+    {
+    }
 }

@@ -267,6 +267,70 @@ internal sealed class HealthMonitor(string clientName, ClientStats settings, Bal
         }
     }
 
+    /// <summary>
+    /// The endpoints of <paramref name="set"/> out on the client's own evidence at <paramref name="now"/>: ejected (with
+    /// the end), unreachable or failing active checks (end 0: until a check succeeds). Cooling down is back-pressure, not a verdict.
+    /// </summary>
+    public List<(BalancerEndpoint Endpoint, string Reason, long Until)> GetVerdicts(EndpointSet set, long now)
+    {
+        var options = Options;
+        var verdicts = new List<(BalancerEndpoint, string, long)>();
+        foreach (var endpoint in set.Endpoints)
+        {
+            var health = endpoint.Health;
+            if (options.ConnectionFailure.Enabled && health.IsUnreachable)
+            {
+                verdicts.Add((endpoint, "unreachable", 0));
+            }
+            else if (health.IsEjected(now))
+            {
+                verdicts.Add((endpoint, "ejected", health.EjectedUntil));
+            }
+            else if (options.ActiveChecks.Enabled && health.ActiveState == ActiveHealth.Unhealthy)
+            {
+                verdicts.Add((endpoint, "failing health checks", 0));
+            }
+        }
+
+        return verdicts;
+    }
+
+    /// <summary>
+    /// Ejects <paramref name="endpoint"/> on evidence from outside the client (a fleet's quorum) for
+    /// <paramref name="duration"/> (at most <see cref="OutlierDetectionOptions.MaxEjectionTime"/>), within
+    /// <see cref="OutlierDetectionOptions.MaxEjectionPercent"/> as any ejection; false when outlier detection is off,
+    /// the endpoint is out already or there is no room. The ejection count does not grow: outside evidence does not
+    /// lengthen the client's own next ejection.
+    /// </summary>
+    public bool EjectOnOutsideEvidence(BalancerEndpoint endpoint, EndpointSet set, TimeSpan duration, string reason, long now)
+    {
+        var options = Options;
+        if (!options.OutlierDetection.Enabled || duration <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        lock (_ejectionLock)
+        {
+            var health = endpoint.Health;
+            if (IsOut(health, options, now) || !HasRoomToTakeOut(set, options, now))
+            {
+                return false;
+            }
+
+            var length = Math.Min(ToTimestamp(duration), ToTimestamp(options.OutlierDetection.MaxEjectionTime));
+            if (!health.TryEject(now, now + length, Math.Max(1, health.EjectionCount)))
+            {
+                return false;
+            }
+
+            Log.EndpointEjected(logger, clientName, endpoint.Key, reason, TimeSpan.FromSeconds(settings.ToSeconds(length)), health.EjectionCount);
+            metrics.Ejected(clientName, settings.EndpointMetricTags ? endpoint : null);
+            Invalidate();
+            return true;
+        }
+    }
+
     private void TryEject(BalancerEndpoint endpoint, EndpointSet set, OutlierDetectionOptions outlier, string reason, long now)
     {
         lock (_ejectionLock)

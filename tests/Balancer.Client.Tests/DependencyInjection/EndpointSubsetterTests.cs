@@ -47,6 +47,26 @@ public class EndpointSubsetterTests
     }
 
     [Fact]
+    public void Attach_HealthControl_EjectsOnOutsideEvidence_WithinMaxEjectionPercent_AndReportsTheVerdicts()
+    {
+        var subsetter = new TableSubsetter(new() { [5001] = 1, [5002] = 1, [5003] = 1, [5004] = 1 });
+        using var provider = Build(subsetter, o => o.Health.OutlierDetection.MaxEjectionPercent = 0.25);
+        var endpoints = provider.GetRequiredService<BalancerClientRegistry>().Get("catalog").Endpoints;
+        var health = subsetter.Health!;
+
+        health.Eject(endpoints[0], TimeSpan.FromSeconds(20), "out for 3 fleet members").Should().BeTrue();
+        health.Eject(endpoints[0], TimeSpan.FromSeconds(20), "again").Should().BeFalse("it is out already");
+        health.Eject(endpoints[1], TimeSpan.FromSeconds(20), "another").Should().BeFalse("a quarter of four endpoints may be out: one");
+
+        var verdict = health.GetVerdicts().Should().ContainSingle().Subject;
+        verdict.Endpoint.Should().BeSameAs(endpoints[0]);
+        verdict.Reason.Should().Be("ejected");
+        verdict.Until.Should().BeCloseTo(DateTimeOffset.UtcNow.AddSeconds(20), TimeSpan.FromSeconds(5));
+        provider.GetRequiredService<Balancer.Client.Inspection.IBalancerInspector>().GetSnapshot("catalog")!.Endpoints[0].Health
+            .Should().Be(Balancer.Client.Inspection.EndpointHealthStatus.Ejected);
+    }
+
+    [Fact]
     public void Validation_SubsetterAndSubsetting_IsAnErrorNamingTheField()
     {
         using var provider = Build(new TableSubsetter([]), o => o.Subsetting = new SubsettingOptions { SubsetSize = 2, InstanceId = 0, InstanceCount = 2 });
@@ -80,6 +100,10 @@ public class EndpointSubsetterTests
         public event EventHandler? Changed;
 
         public bool Throws { get; init; }
+
+        public IEndpointHealthControl? Health { get; private set; }
+
+        public void Attach(IEndpointHealthControl health) => Health = health;
 
         public void Set(Dictionary<int, double> shares)
         {
