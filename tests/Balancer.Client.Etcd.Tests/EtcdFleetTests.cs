@@ -14,32 +14,22 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
     {
         await using var etcd = await EtcdServer.StartAsync();
         await using var cluster = await BackendCluster.StartAsync(10, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.Zero);
-        var fleet = new List<Instance>();
-        try
+        await using var fleet = new Instances();
+        for (var i = 0; i < 16; i++)
         {
-            for (var i = 0; i < 16; i++)
-            {
-                fleet.Add(Instance.Start(etcd, cluster, "/balancer/fleets/catalog/", $"member-{i:00}", apertureSize: 3));
-            }
-
-            await Task.WhenAll(fleet.Select(f => f.WaitForMembersAsync(16)));
-            fleet[3].Snapshot().Subset.Should().StartWith("etcd fleet '/balancer/fleets/catalog/': member 'member-03', rank 3 of 16, aperture size 3; following etcd; warm start: ");
-            await CheckBalanceAsync(fleet, cluster, "16 members");
-
-            // A member leaves cleanly: its lease is revoked, every other member sees it go and re-cuts its slice.
-            var leaving = fleet[5];
-            fleet.RemoveAt(5);
-            await leaving.DisposeAsync();
-            await Task.WhenAll(fleet.Select(f => f.WaitForMembersAsync(15)));
-            await CheckBalanceAsync(fleet, cluster, "15 members");
+            fleet.Add(Instance.Start(etcd, cluster, "/balancer/fleets/catalog/", $"member-{i:00}", apertureSize: 3));
         }
-        finally
-        {
-            foreach (var instance in fleet)
-            {
-                await instance.DisposeAsync();
-            }
-        }
+
+        await Task.WhenAll(fleet.Select(f => f.WaitForMembersAsync(16)));
+        fleet[3].Snapshot().Subset.Should().StartWith("etcd fleet '/balancer/fleets/catalog/': member 'member-03', rank 3 of 16, aperture size 3; following etcd; warm start: ");
+        await CheckBalanceAsync(fleet, cluster, "16 members");
+
+        // A member leaves cleanly: its lease is revoked, every other member sees it go and re-cuts its slice.
+        var leaving = fleet[5];
+        fleet.RemoveAt(5);
+        await leaving.DisposeAsync();
+        await Task.WhenAll(fleet.Select(f => f.WaitForMembersAsync(15)));
+        await CheckBalanceAsync(fleet, cluster, "15 members");
     }
 
     [SkippableFact]
@@ -80,48 +70,38 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         });
         const string Prefix = "/balancer/fleets/warm/";
         var slow = cluster[4].Address.Port;
-        var warm = new List<Instance>();
-        try
+        await using var warm = new Instances();
+        // Three members that have measured every backend (round robin: each sees the slow one as often as the rest).
+        for (var i = 0; i < 3; i++)
         {
-            // Three members that have measured every backend (round robin: each sees the slow one as often as the rest).
-            for (var i = 0; i < 3; i++)
-            {
-                warm.Add(Instance.Start(etcd, cluster, Prefix, $"warm-{i}", apertureSize: 5, selector: "RoundRobin"));
-            }
-
-            (await Task.WhenAll(warm.Select(w => w.SendAsync(100)))).Sum().Should().Be(0);
-
-            // A cold member joins, with the default selector: before its first request it starts from the fleet's medians.
-            await using var cold = Instance.Start(etcd, cluster, Prefix, "joiner", apertureSize: 5, selector: null);
-            await cold.WaitForEstimatesAsync(members: 3, endpoints: 5);
-            var before = cold.Snapshot();
-            cold.Fleet.Estimates!.Seeded.Should().Be(5, "every backend took the fleet's estimate");
-            before.Endpoints.Should().AllSatisfy(e => e.TotalRequests.Should().Be(0));
-            var slowEstimate = before.Endpoints.Single(e => e.Address.Port == slow).LatencyEstimate;
-            var fastest = before.Endpoints.Where(e => e.Address.Port != slow).Max(e => e.LatencyEstimate);
-            slowEstimate.Should().BeGreaterThan(fastest * 2, "the fleet measured the slow backend 15x slower");
-            before.Subset.Should().Contain("warm start: 5 endpoints seeded from the estimates of 3 members");
-
-            cluster.ResetCounters();
-            (await cold.SendAsync(200)).Should().Be(0);
-            var warmShare = (double)cluster[4].RequestsReceived / cluster.TotalReceived;
-
-            // For comparison: the same client without the fleet, learning from zero.
-            await using var alone = Instance.Start(etcd, cluster, prefix: null, "alone", apertureSize: 5, selector: null);
-            cluster.ResetCounters();
-            (await alone.SendAsync(200)).Should().Be(0);
-            var coldShare = (double)cluster[4].RequestsReceived / cluster.TotalReceived;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"slow backend's share of the first 200 requests: warm start {warmShare:P1}, learning from zero {coldShare:P1}"));
-
-            warmShare.Should().BeLessThan(0.05);
+            warm.Add(Instance.Start(etcd, cluster, Prefix, $"warm-{i}", apertureSize: 5, selector: "RoundRobin"));
         }
-        finally
-        {
-            foreach (var instance in warm)
-            {
-                await instance.DisposeAsync();
-            }
-        }
+
+        (await Task.WhenAll(warm.Select(w => w.SendAsync(100)))).Sum().Should().Be(0);
+
+        // A cold member joins, with the default selector: before its first request it starts from the fleet's medians.
+        await using var cold = Instance.Start(etcd, cluster, Prefix, "joiner", apertureSize: 5, selector: null);
+        await cold.WaitForEstimatesAsync(members: 3, endpoints: 5);
+        var before = cold.Snapshot();
+        cold.Fleet.Estimates!.Seeded.Should().Be(5, "every backend took the fleet's estimate");
+        before.Endpoints.Should().AllSatisfy(e => e.TotalRequests.Should().Be(0));
+        var slowEstimate = before.Endpoints.Single(e => e.Address.Port == slow).LatencyEstimate;
+        var fastest = before.Endpoints.Where(e => e.Address.Port != slow).Max(e => e.LatencyEstimate);
+        slowEstimate.Should().BeGreaterThan(fastest * 2, "the fleet measured the slow backend 15x slower");
+        before.Subset.Should().Contain("warm start: 5 endpoints seeded from the estimates of 3 members");
+
+        cluster.ResetCounters();
+        (await cold.SendAsync(200)).Should().Be(0);
+        var warmShare = (double)cluster[4].RequestsReceived / cluster.TotalReceived;
+
+        // For comparison: the same client without the fleet, learning from zero.
+        await using var alone = Instance.Start(etcd, cluster, prefix: null, "alone", apertureSize: 5, selector: null);
+        cluster.ResetCounters();
+        (await alone.SendAsync(200)).Should().Be(0);
+        var coldShare = (double)cluster[4].RequestsReceived / cluster.TotalReceived;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"slow backend's share of the first 200 requests: warm start {warmShare:P1}, learning from zero {coldShare:P1}"));
+
+        warmShare.Should().BeLessThan(0.05);
     }
 
     [SkippableFact]
@@ -130,47 +110,37 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         await using var etcd = await EtcdServer.StartAsync();
         await using var cluster = await BackendCluster.StartAsync(4, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.FromMilliseconds(1));
         var bad = cluster[3];
-        var members = new List<Instance>();
-        try
+        await using var members = new Instances();
+        for (var i = 0; i < 6; i++)
         {
-            for (var i = 0; i < 6; i++)
-            {
-                members.Add(Instance.Start(etcd, cluster, "/balancer/fleets/eject/", $"member-{i}", apertureSize: 4));
-            }
-
-            await Task.WhenAll(members.Select(m => m.WaitForMembersAsync(6)));
-            (await Task.WhenAll(members.Select(m => m.SendAsync(40)))).Sum().Should().Be(0);
-
-            // The backend fails for everyone; three members keep sending and take it out on their own evidence.
-            bad.Behavior.FailureRate = 1;
-            var busy = members.Take(3).ToList();
-            var idle = members.Skip(3).ToList();
-            await Task.WhenAll(busy.Select(async m =>
-            {
-                await using var load = new BatchLoad(m.Client);
-                (await load.RunUntilAsync(() => m.HealthOf(bad) == EndpointHealthStatus.Ejected, EtcdClients.WaitLimit)).Should().BeTrue();
-            }));
-            var quorumAt = System.Diagnostics.Stopwatch.GetTimestamp();
-
-            // The idle members sent it nothing since: they take it out on the quorum of the other three.
-            await Task.WhenAll(idle.Select(m => m.WaitForEstimatesAsync(() => m.HealthOf(bad) == EndpointHealthStatus.Ejected)));
-            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(quorumAt);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"every idle member ejected the failing backend {elapsed.TotalMilliseconds:0} ms after the third busy member did"));
-
-            elapsed.Should().BeLessThan(TimeSpan.FromSeconds(4), "verdicts are written within a second of a change and watched");
-            idle.Should().AllSatisfy(m =>
-            {
-                m.Fleet.Estimates!.FleetEjected.Should().Be(1);
-                m.Provider.Logs(6).Should().Contain(r => r.Message.Contains("out for 3 fleet members", StringComparison.Ordinal));
-            });
+            members.Add(Instance.Start(etcd, cluster, "/balancer/fleets/eject/", $"member-{i}", apertureSize: 4));
         }
-        finally
+
+        await Task.WhenAll(members.Select(m => m.WaitForMembersAsync(6)));
+        (await Task.WhenAll(members.Select(m => m.SendAsync(40)))).Sum().Should().Be(0);
+
+        // The backend fails for everyone; three members keep sending and take it out on their own evidence.
+        bad.Behavior.FailureRate = 1;
+        var busy = members.Take(3).ToList();
+        var idle = members.Skip(3).ToList();
+        await Task.WhenAll(busy.Select(async m =>
         {
-            foreach (var member in members)
-            {
-                await member.DisposeAsync();
-            }
-        }
+            await using var load = new BatchLoad(m.Client);
+            (await load.RunUntilAsync(() => m.HealthOf(bad) == EndpointHealthStatus.Ejected, EtcdClients.WaitLimit)).Should().BeTrue();
+        }));
+        var quorumAt = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        // The idle members sent it nothing since: they take it out on the quorum of the other three.
+        await Task.WhenAll(idle.Select(m => m.WaitForEstimatesAsync(() => m.HealthOf(bad) == EndpointHealthStatus.Ejected)));
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(quorumAt);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"every idle member ejected the failing backend {elapsed.TotalMilliseconds:0} ms after the third busy member did"));
+
+        elapsed.Should().BeLessThan(TimeSpan.FromSeconds(4), "verdicts are written within a second of a change and watched");
+        idle.Should().AllSatisfy(m =>
+        {
+            m.Fleet.Estimates!.FleetEjected.Should().Be(1);
+            m.Provider.Logs(6).Should().Contain(r => r.Message.Contains("out for 3 fleet members", StringComparison.Ordinal));
+        });
     }
 
     [SkippableFact]
@@ -179,44 +149,34 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         await using var etcd = await EtcdServer.StartAsync();
         await using var cluster = await BackendCluster.StartAsync(4, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.FromMilliseconds(1));
         var port = cluster[3].Address.Port;
-        var members = new List<Instance>();
-        try
+        await using var members = new Instances();
+        // Member 0 cannot get answers from backend-3 (its own network path answers 503); the others can.
+        members.Add(Instance.Start(etcd, cluster, "/balancer/fleets/one/", "member-0", apertureSize: 4, primary: () => new FailingForPort(port)));
+        for (var i = 1; i < 5; i++)
         {
-            // Member 0 cannot get answers from backend-3 (its own network path answers 503); the others can.
-            members.Add(Instance.Start(etcd, cluster, "/balancer/fleets/one/", "member-0", apertureSize: 4, primary: () => new FailingForPort(port)));
-            for (var i = 1; i < 5; i++)
-            {
-                members.Add(Instance.Start(etcd, cluster, "/balancer/fleets/one/", $"member-{i}", apertureSize: 4));
-            }
-
-            await Task.WhenAll(members.Select(m => m.WaitForMembersAsync(5)));
-            await using (var load = new BatchLoad(members[0].Client))
-            {
-                (await load.RunUntilAsync(() => members[0].HealthOf(cluster[3]) == EndpointHealthStatus.Ejected, EtcdClients.WaitLimit)).Should().BeTrue();
-            }
-
-            // The others keep sending to it, succeed, and see member 0's verdict without following it.
-            var others = members.Skip(1).ToList();
-            await Task.WhenAll(others.Select(async m =>
-            {
-                await using var load = new BatchLoad(m.Client);
-                (await load.RunUntilAsync(() => m.Fleet.Estimates!.VerdictsOn(cluster[3].Address.AbsoluteUri) == 1, EtcdClients.WaitLimit)).Should().BeTrue("member 0's verdict reaches every member");
-                load.Failures.Should().Be(0);
-            }));
-
-            others.Should().AllSatisfy(m =>
-            {
-                m.HealthOf(cluster[3]).Should().Be(EndpointHealthStatus.Healthy);
-                m.Fleet.Estimates!.FleetEjected.Should().Be(0, "one member is no quorum");
-            });
+            members.Add(Instance.Start(etcd, cluster, "/balancer/fleets/one/", $"member-{i}", apertureSize: 4));
         }
-        finally
+
+        await Task.WhenAll(members.Select(m => m.WaitForMembersAsync(5)));
+        await using (var load = new BatchLoad(members[0].Client))
         {
-            foreach (var member in members)
-            {
-                await member.DisposeAsync();
-            }
+            (await load.RunUntilAsync(() => members[0].HealthOf(cluster[3]) == EndpointHealthStatus.Ejected, EtcdClients.WaitLimit)).Should().BeTrue();
         }
+
+        // The others keep sending to it, succeed, and see member 0's verdict without following it.
+        var others = members.Skip(1).ToList();
+        await Task.WhenAll(others.Select(async m =>
+        {
+            await using var load = new BatchLoad(m.Client);
+            (await load.RunUntilAsync(() => m.Fleet.Estimates!.VerdictsOn(cluster[3].Address.AbsoluteUri) == 1, EtcdClients.WaitLimit)).Should().BeTrue("member 0's verdict reaches every member");
+            load.Failures.Should().Be(0);
+        }));
+
+        others.Should().AllSatisfy(m =>
+        {
+            m.HealthOf(cluster[3]).Should().Be(EndpointHealthStatus.Healthy);
+            m.Fleet.Estimates!.FleetEjected.Should().Be(0, "one member is no quorum");
+        });
     }
 
     [SkippableFact]
@@ -424,5 +384,17 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
             request.RequestUri?.Port == port
                 ? Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable) { RequestMessage = request })
                 : base.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>Instances disposed together at the end of a test (disposing one twice is harmless).</summary>
+    private sealed class Instances : List<Instance>, IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var instance in this)
+            {
+                await instance.DisposeAsync();
+            }
+        }
     }
 }

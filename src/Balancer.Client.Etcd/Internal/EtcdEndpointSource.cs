@@ -42,11 +42,6 @@ internal sealed class EtcdEndpointSource : IEndpointSource, IDisposable
 
     public void Dispose() => _ownedClient?.Dispose();
 
-    private static string Quote(byte[] value)
-    {
-        var text = Encoding.UTF8.GetString(value, 0, Math.Min(value.Length, EtcdConstants.MaxLoggedValueLength));
-        return value.Length > EtcdConstants.MaxLoggedValueLength ? text + "…" : text;
-    }
 
     private void Publish(IEndpointPublisher publisher, IReadOnlyDictionary<string, byte[]> values)
     {
@@ -69,13 +64,13 @@ internal sealed class EtcdEndpointSource : IEndpointSource, IDisposable
 
         if (!EtcdValueParser.TryParse(value, out var endpoint, out var problem, _scheme))
         {
-            Log.InvalidValue(_logger, _clientName, key, Quote(value), problem);
+            Log.InvalidValue(_logger, _clientName, key, EtcdKeys.Quote(value), problem);
             return new Instance(value, null);
         }
 
         if (publisher.CheckAddress(endpoint.Address!) is { } refused)
         {
-            Log.RefusedValue(_logger, _clientName, key, Quote(value), refused);
+            Log.RefusedValue(_logger, _clientName, key, EtcdKeys.Quote(value), refused);
             return new Instance(value, null);
         }
 

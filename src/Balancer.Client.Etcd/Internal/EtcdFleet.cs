@@ -259,7 +259,7 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
             var id = key[_membersPrefix.Length..];
             if (id.Length == 0 || id.Contains('/', StringComparison.Ordinal) || !IsJsonObject(value))
             {
-                Log.InvalidMember(_logger, _clientName, key, Encoding.UTF8.GetString(value, 0, Math.Min(value.Length, EtcdConstants.MaxLoggedValueLength)));
+                Log.InvalidMember(_logger, _clientName, key, EtcdKeys.Quote(value));
                 continue;
             }
 

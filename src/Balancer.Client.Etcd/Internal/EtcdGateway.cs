@@ -132,18 +132,13 @@ internal sealed class EtcdGateway
         }
         catch (JsonException exception)
         {
-            throw new EtcdException($"etcd at {endpoint} answered something that is not etcd's JSON ({exception.Message}): {Quote(body)}", exception);
+            throw new EtcdException($"etcd at {endpoint} answered something that is not etcd's JSON ({exception.Message}): {EtcdKeys.Quote(body)}", exception);
         }
     }
 
     private static EtcdException ToException(GatewayError error, Uri endpoint) =>
         new(string.Create(CultureInfo.InvariantCulture, $"etcd at {endpoint} answered: {error.Message ?? error.Error} (code {error.StatusCode})."), error.StatusCode);
 
-    private static string Quote(byte[] body)
-    {
-        var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, EtcdConstants.MaxLoggedValueLength));
-        return body.Length > EtcdConstants.MaxLoggedValueLength ? text + "…" : text;
-    }
 
     private static bool IsRetryable(Exception exception) => exception switch
     {
@@ -248,7 +243,7 @@ internal sealed class EtcdGateway
             }
 
             MoveOn(index);
-            throw new EtcdException(string.Create(CultureInfo.InvariantCulture, $"etcd at {endpoint} answered {(int)response.StatusCode} {response.ReasonPhrase} to {request.RequestUri!.AbsolutePath}: {Quote(bytes)}"));
+            throw new EtcdException(string.Create(CultureInfo.InvariantCulture, $"etcd at {endpoint} answered {(int)response.StatusCode} {response.ReasonPhrase} to {request.RequestUri!.AbsolutePath}: {EtcdKeys.Quote(bytes)}"));
         }
     }
 

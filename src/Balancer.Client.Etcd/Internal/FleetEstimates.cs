@@ -210,7 +210,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
                 {
                     if (document.LoggedUnknown.Add(endpoint))
                     {
-                        Log.InvalidEstimates(logger, clientName, key, Quote(document.Value), $"names endpoint '{endpoint}', which this client does not know; the entry is left out");
+                        Log.InvalidEstimates(logger, clientName, key, EtcdKeys.Quote(document.Value), $"names endpoint '{endpoint}', which this client does not know; the entry is left out");
                     }
 
                     continue;
@@ -373,7 +373,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
 
         foreach (var problem in problems)
         {
-            Log.InvalidEstimates(logger, clientName, key, Quote(value), problem + "; the entry is left out");
+            Log.InvalidEstimates(logger, clientName, key, EtcdKeys.Quote(value), problem + "; the entry is left out");
         }
 
         // Requests since the member's previous document: it sent the endpoint traffic lately, and can speak for it.
@@ -383,15 +383,10 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
 
     private Document Invalid(string key, byte[] value, string problem)
     {
-        Log.InvalidEstimates(logger, clientName, key, Quote(value), problem + "; it is left out");
+        Log.InvalidEstimates(logger, clientName, key, EtcdKeys.Quote(value), problem + "; it is left out");
         return new Document(value, default, null);
     }
 
-    private static string Quote(byte[] value)
-    {
-        var text = Encoding.UTF8.GetString(value, 0, Math.Min(value.Length, EtcdConstants.MaxLoggedValueLength));
-        return value.Length > EtcdConstants.MaxLoggedValueLength ? text + "…" : text;
-    }
 
     /// <summary>One member's document: its bytes, when it was written, and the latencies (seconds) of the endpoints it measured; null latencies when invalid.</summary>
     private sealed record Document(byte[] Value, DateTimeOffset At, List<KeyValuePair<string, double>>? Latencies)

@@ -8,6 +8,8 @@ internal static class ContenderCatalog
 {
     public const string HedgingName = EndpointSelectorNames.PeakEwma + "+Hedging";
 
+    public const string FleetName = EndpointSelectorNames.LeastLatency + "+Fleet";
+
     public static IReadOnlyList<LabContender> All { get; } =
     [
         new BalancedContender(EndpointSelectorNames.RoundRobin),
@@ -18,6 +20,7 @@ internal static class ContenderCatalog
         new BalancedContender(EndpointSelectorNames.WeightedRoundRobin),
         new BalancedContender(EndpointSelectorNames.MlScored),
         new BalancedContender(EndpointSelectorNames.PeakEwma, hedging: true),
+        new FleetContender(EndpointSelectorNames.LeastLatency),
         new ServiceDiscoveryContender(),
         new NaiveRoundRobinContender(),
         ProxyContender.Haproxy,
@@ -31,7 +34,8 @@ internal static class ContenderCatalog
 
     /// <summary>
     /// Returns the contenders of <paramref name="scenario"/>: those named in <paramref name="requested"/>, or by default
-    /// all of them, with hedging only in the stall scenario (where it is meant to help).
+    /// all of them, with hedging only in the stall scenario (where it is meant to help); the etcd fleet runs only when
+    /// named (it starts an etcd of its own, and is meant for <c>--clients</c> above 1).
     /// </summary>
     public static IReadOnlyList<LabContender> For(ScenarioDefinition scenario, IReadOnlyList<string>? requested)
     {
@@ -41,6 +45,6 @@ internal static class ContenderCatalog
         }
 
         var stall = string.Equals(scenario.Name, Scenarios.Stall.Name, StringComparison.OrdinalIgnoreCase);
-        return [.. All.Where(c => stall || c.Name != HedgingName)];
+        return [.. All.Where(c => (stall || c.Name != HedgingName) && c.Name != FleetName)];
     }
 }
