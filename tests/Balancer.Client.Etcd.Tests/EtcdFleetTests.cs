@@ -1,6 +1,9 @@
 using System.Globalization;
 using Balancer.Client.Etcd.Internal;
 using Balancer.Client.Inspection;
+using System.Diagnostics.Metrics;
+using Balancer.Client.Diagnostics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
@@ -41,6 +44,12 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         await using var b = Instance.Start(etcd, cluster, "/balancer/fleets/outage/", "member-b", apertureSize: 2);
         await Task.WhenAll(a.WaitForMembersAsync(2), b.WaitForMembersAsync(2));
         var slice = a.Ports();
+        var meters = a.Provider.GetRequiredService<IMeterFactory>();
+        using var connected = new MetricCollector<int>(meters, BalancerDiagnostics.Name, "balancer.client.fleet.connected");
+        using var membersSeen = new MetricCollector<int>(meters, BalancerDiagnostics.Name, "balancer.client.fleet.members");
+        membersSeen.RecordObservableInstruments();
+        membersSeen.LastMeasurement!.Value.Should().Be(2);
+        membersSeen.LastMeasurement.Tags.Should().Contain(new KeyValuePair<string, object?>("balancer.client", "catalog"));
         await using var load = new BatchLoad(a.Client);
 
         await etcd.StopAsync();
@@ -50,12 +59,16 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         load.Failures.Should().Be(0, "etcd is never on the request path");
         a.Ports().Should().BeEquivalentTo(slice, "the aperture keeps the last members known");
         a.Snapshot().Subset.Should().Contain("rank 0 of 2").And.Contain("etcd unreachable, keeping the last members known");
+        connected.RecordObservableInstruments();
+        connected.LastMeasurement!.Value.Should().Be(0, "the metric says the fleet is not followed");
         a.Provider.Logs(105).Should().ContainSingle("one warning per outage, not one per retry").Which.Message.Should().Contain("'catalog'").And.Contain("/balancer/fleets/outage/").And.Contain("2 members");
 
         await etcd.RestartAsync();
         (await load.RunUntilAsync(() => a.Fleet.IsConnected && a.Provider.Logs(106).Count > 0, EtcdClients.WaitLimit)).Should().BeTrue("the fleet resumes when etcd is back");
         load.Failures.Should().Be(0);
         a.Fleet.Members.Should().Equal("member-a", "member-b");
+        connected.RecordObservableInstruments();
+        connected.LastMeasurement!.Value.Should().Be(1);
     }
 
     [SkippableFact]
@@ -140,6 +153,7 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         {
             m.Fleet.Estimates!.FleetEjected.Should().Be(1);
             m.Provider.Logs(6).Should().Contain(r => r.Message.Contains("out for 3 fleet members", StringComparison.Ordinal));
+            m.Snapshot().Subset.Should().Contain($"out for other members: {bad.Address.AbsoluteUri} (3 members, ejected here on the quorum)");
         });
     }
 
@@ -176,6 +190,7 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         {
             m.HealthOf(cluster[3]).Should().Be(EndpointHealthStatus.Healthy);
             m.Fleet.Estimates!.FleetEjected.Should().Be(0, "one member is no quorum");
+            m.Snapshot().Subset.Should().EndWith($"out for other members: {cluster[3].Address.AbsoluteUri} (1 member)");
         });
     }
 
@@ -272,6 +287,7 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         {
             var services = new ServiceCollection();
             services.AddFakeLogging();
+            services.AddMetrics();
             var builder = services.AddBalancedHttpClient("catalog", o =>
             {
                 o.Selector = selector ?? o.Selector;

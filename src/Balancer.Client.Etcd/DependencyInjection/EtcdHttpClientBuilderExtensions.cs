@@ -86,7 +86,9 @@ public static class EtcdHttpClientBuilderExtensions
             sp.GetRequiredService<IOptionsMonitor<EtcdFleetOptions>>().Get(name),
             () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(EtcdEndpointSourceOptions.HttpClientName),
             sp.GetService<ILoggerFactory>()?.CreateLogger("Balancer.Client.Etcd") ?? NullLogger.Instance,
-            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<FleetMetrics>()));
+        services.TryAddSingleton(sp => new FleetMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         return builder.UseEndpointSubsetter(sp => sp.GetRequiredKeyedService<EtcdFleet>(name));
     }
 }

@@ -28,15 +28,17 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
     private readonly string _estimatesKey;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
+    private readonly FleetMetrics? _metrics;
     private string[] _members = [];
     private EtcdRegistration? _registration;
     private volatile Exception? _lastError;
     private int _outage;
     private int _disposed;
 
-    public EtcdFleet(string clientName, EtcdFleetOptions options, Func<HttpClient> http, ILogger logger, TimeProvider timeProvider)
+    public EtcdFleet(string clientName, EtcdFleetOptions options, Func<HttpClient> http, ILogger logger, TimeProvider timeProvider, FleetMetrics? metrics = null)
     {
         _clientName = clientName;
+        _metrics = metrics;
         _options = options;
         _logger = logger;
         _timeProvider = timeProvider;
@@ -54,7 +56,11 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
         }
 
         _running = Task.Run(RunAsync);
+        _metrics?.Add(this);
     }
+
+    /// <summary>Gets the name of the balanced client this fleet membership belongs to.</summary>
+    public string ClientName => _clientName;
 
     /// <inheritdoc/>
     public event EventHandler? Changed;
@@ -107,6 +113,7 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
             : "connecting to etcd";
         var warm = Estimates is { } estimates
             ? string.Create(CultureInfo.InvariantCulture, $"; warm start: {estimates.Seeded} endpoints seeded from the estimates of {estimates.Members} members; shared ejection: {estimates.FleetEjected} ejections on the fleet's quorum")
+                + (estimates.DescribeVerdicts() is { Length: > 0 } verdicts ? "; out for other members: " + verdicts : string.Empty)
             : string.Empty;
         return string.Create(CultureInfo.InvariantCulture, $"etcd fleet '{_prefix}': member '{MemberId}', rank {rank} of {members.Count}, aperture size {_options.ApertureSize}; {state}{warm}");
     }
@@ -118,6 +125,7 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
             return;
         }
 
+        _metrics?.Remove(this);
         await _stop.CancelAsync().ConfigureAwait(false);
         await _running.ConfigureAwait(false);
         if (Volatile.Read(ref _registration) is { } registration)

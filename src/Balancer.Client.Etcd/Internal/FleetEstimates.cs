@@ -68,6 +68,28 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         }
     }
 
+    /// <summary>The endpoints of the set that other members have out now, with how many: <c>http://…/ (3 members)</c>, or empty.</summary>
+    public string DescribeVerdicts()
+    {
+        lock (_lock)
+        {
+            var now = timeProvider.GetUtcNow();
+            var fresh = Fresh();
+            var parts = new List<string>();
+            foreach (var endpoint in _endpoints)
+            {
+                var key = endpoint.Address.AbsoluteUri;
+                var count = fresh.Count(d => d.Value.Out.TryGetValue(key, out var until) && (until is null || until > now));
+                if (count > 0)
+                {
+                    parts.Add(string.Create(CultureInfo.InvariantCulture, $"{key} ({count} {(count == 1 ? "member" : "members")}{(_fleetEjections.ContainsKey(key) ? ", ejected here on the quorum" : string.Empty)})"));
+                }
+            }
+
+            return string.Join(", ", parts);
+        }
+    }
+
     /// <summary>Checks the quorums again (an ejection ended, a verdict expired): called every second by the fleet.</summary>
     public void Tick()
     {
