@@ -195,6 +195,49 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task Fleet_AfterAnEjectionOnTheQuorum_TheMembersOwnSuccessesKeepTheEndpointIn()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var cluster = await BackendCluster.StartAsync(4, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.FromMilliseconds(1));
+        var port = cluster[3].Address.Port;
+        await using var members = new Instances();
+
+        // Three members cannot reach backend-3 (their own paths answer 503) and keep it out; the fourth can.
+        for (var i = 0; i < 3; i++)
+        {
+            members.Add(Instance.Start(etcd, cluster, "/balancer/fleets/own/", $"member-{i}", apertureSize: 4, primary: () => new FailingForPort(port), shortEjections: true));
+        }
+
+        var own = Instance.Start(etcd, cluster, "/balancer/fleets/own/", "member-own", apertureSize: 4, shortEjections: true);
+        members.Add(own);
+        await Task.WhenAll(members.Select(m => m.WaitForMembersAsync(4)));
+        var loads = members.Take(3).Select(m => new BatchLoad(m.Client)).ToList();
+        try
+        {
+            // Idle, the fourth member takes it out on the quorum of the three.
+            await own.WaitForEstimatesAsync(() => own.HealthOf(cluster[3]) == EndpointHealthStatus.Ejected);
+            own.Fleet.Estimates!.FleetEjected.Should().Be(1);
+
+            // When that ejection ends it sends to the endpoint itself, succeeds, and keeps it in although the quorum lasts.
+            await using var load = new BatchLoad(own.Client);
+            (await load.RunUntilAsync(() => own.HealthOf(cluster[3]) != EndpointHealthStatus.Ejected && own.Snapshot().Endpoints.Single(e => e.Address.Port == port).TotalRequests > 0, EtcdClients.WaitLimit)).Should().BeTrue();
+            var readings = 0; // the other members' documents read again several times, with the quorum still there
+            await own.WaitForEstimatesAsync(() => ++readings > 4 && own.Fleet.Estimates.VerdictsOn(cluster[3].Address.AbsoluteUri) >= 3);
+
+            load.Failures.Should().Be(0);
+            own.HealthOf(cluster[3]).Should().NotBe(EndpointHealthStatus.Ejected, "its own successes bring it back for this member");
+            own.Fleet.Estimates.FleetEjected.Should().Be(1, "the same quorum does not eject it again");
+        }
+        finally
+        {
+            foreach (var busy in loads)
+            {
+                await busy.DisposeAsync();
+            }
+        }
+    }
+
+    [SkippableFact]
     public async Task Fleet_BadEstimates_AreLeftOut_WithALogLineNamingTheKey_AndGoodOnesStillSeed()
     {
         await using var etcd = await EtcdServer.StartAsync();
@@ -283,7 +326,7 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         public EtcdFleet Fleet { get; }
 
         /// <summary>A client of the backends, a member of the fleet under <paramref name="prefix"/> (none when null); the selector null is the default.</summary>
-        public static Instance Start(EtcdServer etcd, BackendCluster cluster, string? prefix, string memberId, int apertureSize, string? selector = "RoundRobin", Func<HttpMessageHandler>? primary = null)
+        public static Instance Start(EtcdServer etcd, BackendCluster cluster, string? prefix, string memberId, int apertureSize, string? selector = "RoundRobin", Func<HttpMessageHandler>? primary = null, bool shortEjections = false)
         {
             var services = new ServiceCollection();
             services.AddFakeLogging();
@@ -292,6 +335,10 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
             {
                 o.Selector = selector ?? o.Selector;
                 o.Health.SlowStart.Window = TimeSpan.Zero;
+                if (shortEjections)
+                {
+                    o.Health.OutlierDetection.BaseEjectionTime = TimeSpan.FromSeconds(2);
+                }
                 foreach (var backend in cluster)
                 {
                     o.AddEndpoint(backend.Address.ToString());

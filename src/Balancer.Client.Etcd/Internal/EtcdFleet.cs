@@ -13,7 +13,7 @@ namespace Balancer.Client.Etcd.Internal;
 /// the instance keeps the last members it saw (itself alone when it never saw any, that is every endpoint), logs it
 /// once, and resumes when etcd is back.
 /// </summary>
-internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
+internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable, IDisposable
 {
     private readonly string _clientName;
     private readonly EtcdFleetOptions _options;
@@ -135,6 +135,13 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable
 
         _ownedClient?.Dispose();
         _stop.Dispose();
+    }
+
+    /// <summary>Disposes synchronously (a container disposed with <c>Dispose</c>): waits for the lease to be revoked, at most the request timeout.</summary>
+    public void Dispose()
+    {
+        var disposing = DisposeAsync().AsTask();
+        disposing.Wait(_options.RequestTimeout + TimeSpan.FromSeconds(1));
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"etcd fleet {_prefix} as {MemberId}");

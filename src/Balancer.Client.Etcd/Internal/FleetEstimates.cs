@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Balancer.Client.Etcd.Internal;
 
 /// <summary>
-/// Warm start for one member of a fleet: writes what this client measured of its endpoints (latency estimate, failure
-/// rate, requests) as one compact JSON document, and reads the other members' documents to give every endpoint this
+/// Warm start for one member of a fleet: writes what this client measured of its endpoints (recent mean latency,
+/// failure rate, requests) as one compact JSON document, and reads the other members' documents to give every endpoint this
 /// client has not measured yet the median of theirs (<see cref="Feedback.EndpointStats.Seed"/>), instead of the
 /// neutral prior. Bad documents — not JSON, a timestamp in the future, an endpoint this client does not know, a
 /// latency that is not a positive number — are left out (the entry, or the whole document) with a warning naming the
@@ -177,6 +177,11 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
 
         var now = timeProvider.GetUtcNow();
         var fresh = Fresh();
+        foreach (var gone in _fleetEjections.Keys.Where(k => !_endpoints.Any(e => e.Address.AbsoluteUri == k)).ToList())
+        {
+            _fleetEjections.Remove(gone); // an endpoint that left the set leaves nothing behind
+        }
+
         foreach (var endpoint in _endpoints)
         {
             var key = endpoint.Address.AbsoluteUri;
@@ -199,13 +204,15 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
             _fleetEjections.TryGetValue(key, out var last);
             if (!formed)
             {
-                _fleetEjections.Remove(key); // the episode is over: a later quorum may eject again
                 continue;
             }
 
+            // Still out from the fleet's ejection; or, since it ended, this client's own requests reached it and the
+            // last of them succeeded: its own evidence outweighs the fleet's until it fails here too (then outlier
+            // detection takes it out on its own evidence), or it goes quiet here.
             if (last is not null && (now < last.Until || (endpoint.Stats.TotalRequests > last.RequestsAtEjection && endpoint.Stats.ConsecutiveFailures == 0)))
             {
-                continue; // still out from the fleet's ejection, or this client's own successes brought it back
+                continue;
             }
 
             var ends = untils.Where(u => u is not null).Select(u => u!.Value).OrderBy(u => u).ToList();
@@ -278,7 +285,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
             ? health.GetVerdicts().Where(v => !fleetEjected.Contains(v.Endpoint.Address.AbsoluteUri)).ToList()
             : [];
         outKeys = string.Join(" ", verdicts.Select(v => v.Endpoint.Address.AbsoluteUri).Order(StringComparer.Ordinal));
-        var measured = endpoints.Where(e => e.Stats.TotalRequests >= MinRequests && e.Stats.Latency is not null).ToList();
+        var measured = endpoints.Where(e => e.Stats.TotalRequests >= MinRequests && e.Stats.MeanLatency is not null).ToList();
         if (measured.Count == 0 && verdicts.Count == 0)
         {
             return null;
@@ -293,7 +300,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
             foreach (var endpoint in measured)
             {
                 json.WriteStartObject(endpoint.Address.AbsoluteUri);
-                json.WriteNumber("latencyMs", Math.Round(endpoint.Stats.LatencyEstimate.TotalMilliseconds, 3));
+                json.WriteNumber("latencyMs", Math.Round(endpoint.Stats.MeanLatency!.Value.TotalMilliseconds, 3));
                 json.WriteNumber("failureRate", Math.Round(endpoint.Stats.FailureRate, 4));
                 json.WriteNumber("requests", endpoint.Stats.TotalRequests);
                 json.WriteEndObject();

@@ -25,6 +25,7 @@ internal sealed class BalancerClientState : IDisposable
     private readonly EndpointSourceRunner[] _sources;
     private readonly OptionsApplier _applier;
     private readonly IEndpointSubsetter? _subsetter;
+    private readonly bool _applied; // set once, under the apply lock, by the first apply of the constructor
     private bool _disposed;
 
     public BalancerClientState(
@@ -68,17 +69,20 @@ internal sealed class BalancerClientState : IDisposable
         _subsetter = sources.CreateSubsetter(name, services);
         Runtime.Assembler.Subsetter = _subsetter;
         _subsetter?.Attach(new EndpointHealthControl(Runtime));
+        if (_subsetter is not null)
+        {
+            // Before the first assembly: a change raised meanwhile waits for the apply lock, and is not lost.
+            _subsetter.Changed += OnSubsetChanged;
+        }
+
         lock (_applyLock)
         {
             _applier.Apply(options, definitions, RebuildEndpoints);
+            _applied = true;
         }
 
         clients.MarkStarted(name);
         _reloadSubscription = monitor.OnChange(OnOptionsChanged);
-        if (_subsetter is not null)
-        {
-            _subsetter.Changed += OnSubsetChanged;
-        }
 
         foreach (var source in _sources)
         {
@@ -181,7 +185,8 @@ internal sealed class BalancerClientState : IDisposable
         {
             lock (_applyLock)
             {
-                if (!_disposed)
+                // Before the first apply there is nothing to reassemble: that apply asks the subsetter anyway.
+                if (_applied && !_disposed)
                 {
                     RebuildEndpoints();
                 }

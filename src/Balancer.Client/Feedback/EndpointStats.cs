@@ -66,6 +66,13 @@ public sealed class EndpointStats
     public TimeSpan LatencyEstimate => TimeSpan.FromSeconds(GetLatencyEstimate(_settings.TimeProvider.GetTimestamp()));
 
     /// <summary>
+    /// Gets the recent mean latency that <see cref="Selection.EndpointSelectorNames.LeastLatency"/> compares (about the
+    /// last 16 answers, the first answer of a connection left out, fading towards the client-wide average while no
+    /// answer arrives), or <see langword="null"/> before it has a sample.
+    /// </summary>
+    public TimeSpan? MeanLatency => HasMeanLatency ? TimeSpan.FromSeconds(GetMeanLatency(_settings.TimeProvider.GetTimestamp())) : null;
+
+    /// <summary>
     /// Gives an endpoint that has no latency sample of its own yet an estimate from elsewhere, such as the median of
     /// what other instances of a fleet measured (warm start): the performance-based selectors then compare it as if one
     /// sample of <paramref name="latency"/> had just arrived, instead of the neutral prior. The endpoint's own samples

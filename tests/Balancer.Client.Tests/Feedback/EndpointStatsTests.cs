@@ -29,6 +29,8 @@ public class EndpointStatsTests
         endpoint.Stats.Latency.Should().BeCloseTo(TimeSpan.FromMilliseconds(40), TimeSpan.FromMicroseconds(1));
         endpoint.Stats.LatencyEstimate.Should().BeCloseTo(TimeSpan.FromMilliseconds(40), TimeSpan.FromMicroseconds(1));
         endpoint.Stats.HasMeanLatency.Should().BeTrue("the selectors that compare the mean see the seed too");
+        endpoint.Stats.MeanLatency.Should().BeCloseTo(TimeSpan.FromMilliseconds(40), TimeSpan.FromMicroseconds(1));
+        measured.Stats.MeanLatency.Should().BeNull("a first answer is the connection's warm-up, not part of the mean");
         endpoint.Stats.TotalRequests.Should().Be(0, "a seed is not a request");
         endpoint.Stats.Seed(TimeSpan.FromMilliseconds(5)).Should().BeFalse("an endpoint is seeded once");
 
