@@ -45,7 +45,6 @@ internal sealed class FleetContender(string selector, int apertureSize = 8) : La
                     o.Prefix = prefix;
                     o.MemberId = $"lab-{member:000}";
                     o.ApertureSize = apertureSize;
-                    o.EstimateInterval = TimeSpan.FromSeconds(1);
                 });
             providers[i] = services.BuildServiceProvider();
             clients[i] = providers[i].GetRequiredService<IHttpClientFactory>().CreateClient(BalancedContender.ClientName);
