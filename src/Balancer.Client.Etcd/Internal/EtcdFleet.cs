@@ -80,8 +80,6 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable, IDisposa
     /// <summary>Gets the last failure talking to etcd, or <see langword="null"/>.</summary>
     public Exception? LastError => _lastError ?? Volatile.Read(ref _registration)?.LastError;
 
-    /// <summary>Gets the aperture size k of the options.</summary>
-    public int ApertureSize => _options.ApertureSize;
 
     /// <summary>Gets the warm-start estimates, or <see langword="null"/> when <see cref="EtcdFleetOptions.WarmStart"/> is off.</summary>
     public FleetEstimates? Estimates { get; }
@@ -106,8 +104,8 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable, IDisposa
 
     public string Describe()
     {
-        var members = Members;
-        var rank = members.Count == 0 ? 0 : Math.Max(0, members.ToList().BinarySearch(MemberId, StringComparer.Ordinal));
+        var members = WithSelf(Volatile.Read(ref _members));
+        var rank = Array.BinarySearch(members, MemberId, StringComparer.Ordinal);
         var state = IsConnected ? "following etcd"
             : LastError is { } error ? $"etcd unreachable, keeping the last members known ({error.Message})"
             : "connecting to etcd";
@@ -115,7 +113,7 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable, IDisposa
             ? string.Create(CultureInfo.InvariantCulture, $"; warm start: {estimates.Seeded} endpoints seeded from the estimates of {estimates.Members} members; shared ejection: {estimates.FleetEjected} ejections on the fleet's quorum")
                 + (estimates.DescribeVerdicts() is { Length: > 0 } verdicts ? "; out for other members: " + verdicts : string.Empty)
             : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"etcd fleet '{_prefix}': member '{MemberId}', rank {rank} of {members.Count}, aperture size {_options.ApertureSize}; {state}{warm}");
+        return string.Create(CultureInfo.InvariantCulture, $"etcd fleet '{_prefix}': member '{MemberId}', rank {rank} of {members.Length}, aperture size {_options.ApertureSize}; {state}{warm}");
     }
 
     public async ValueTask DisposeAsync()
@@ -180,7 +178,7 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable, IDisposa
         // Under the member's lease, so the document leaves with the member: one write per interval, or within a second
         // of a change of this member's verdicts, never more than one per second.
         var key = EtcdKeys.Encode(_estimatesKey);
-        string? writtenOut = null;
+        var writtenOut = string.Empty;
         var writtenAt = _timeProvider.GetTimestamp();
         while (!token.IsCancellationRequested)
         {
@@ -189,7 +187,7 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable, IDisposa
                 await Task.Delay(TimeSpan.FromSeconds(1), _timeProvider, token).ConfigureAwait(false);
                 estimates.Tick();
                 var document = estimates.Write(out var outKeys);
-                var due = _timeProvider.GetElapsedTime(writtenAt) >= _options.EstimateInterval || !string.Equals(outKeys, writtenOut ?? string.Empty, StringComparison.Ordinal);
+                var due = _timeProvider.GetElapsedTime(writtenAt) >= _options.EstimateInterval || !string.Equals(outKeys, writtenOut, StringComparison.Ordinal);
                 if (due && document is not null && Volatile.Read(ref _registration) is { } registration)
                 {
                     writtenOut = outKeys;

@@ -64,7 +64,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         lock (_lock)
         {
             var now = timeProvider.GetUtcNow();
-            return Fresh().Count(d => d.Value.Out.TryGetValue(key, out var until) && (until is null || until > now));
+            return Fresh().Count(d => d.Value.HasOut(key, now));
         }
     }
 
@@ -79,7 +79,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
             foreach (var endpoint in _endpoints)
             {
                 var key = endpoint.Address.AbsoluteUri;
-                var count = fresh.Count(d => d.Value.Out.TryGetValue(key, out var until) && (until is null || until > now));
+                var count = fresh.Count(d => d.Value.HasOut(key, now));
                 if (count > 0)
                 {
                     parts.Add(string.Create(CultureInfo.InvariantCulture, $"{key} ({count} {(count == 1 ? "member" : "members")}{(_fleetEjections.ContainsKey(key) ? ", ejected here on the quorum" : string.Empty)})"));
@@ -95,7 +95,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
     {
         lock (_lock)
         {
-            EvaluateQuorums();
+            EvaluateQuorums(Fresh());
         }
     }
 
@@ -157,7 +157,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         Updated?.Invoke();
     }
 
-    /// <summary>The medians from the fresh documents, leaving out (and logging once) entries of endpoints the client does not know; then seeds. Under the lock.</summary>
+    /// <summary>The valid documents written within three intervals (at least 30 s). Under the lock.</summary>
     private List<KeyValuePair<string, Document>> Fresh()
     {
         var stale = timeProvider.GetUtcNow() - TimeSpan.FromTicks(Math.Max(interval.Ticks * 3, TimeSpan.FromSeconds(30).Ticks));
@@ -168,7 +168,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
     /// Ejects here each endpoint of the set that a quorum of other members has out, unless this client took it out
     /// already or its own successes brought it back since a fleet ejection ended. Under the lock.
     /// </summary>
-    private void EvaluateQuorums()
+    private void EvaluateQuorums(List<KeyValuePair<string, Document>> fresh)
     {
         if (quorum <= 0 || _health is not { } health)
         {
@@ -176,7 +176,6 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         }
 
         var now = timeProvider.GetUtcNow();
-        var fresh = Fresh();
         foreach (var gone in _fleetEjections.Keys.Where(k => !_endpoints.Any(e => e.Address.AbsoluteUri == k)).ToList())
         {
             _fleetEjections.Remove(gone); // an endpoint that left the set leaves nothing behind
@@ -227,6 +226,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         }
     }
 
+    /// <summary>The medians from the fresh documents, leaving out (and logging once) entries of endpoints the client does not know; then seeds and checks the quorums. Under the lock.</summary>
     private void Recompute()
     {
         var fresh = Fresh();
@@ -261,12 +261,10 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
             SeedUnmeasured();
         }
 
-        EvaluateQuorums();
+        EvaluateQuorums(fresh);
     }
 
     /// <summary>This client's document: the endpoints measured on at least <see cref="MinRequests"/> requests; null when there is none.</summary>
-    public byte[]? Write() => Write(out _);
-
     /// <summary>This client's document, and the endpoints it has out on its own evidence (a change there is worth a write at once).</summary>
     public byte[]? Write(out string outKeys)
     {
@@ -339,7 +337,8 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
     {
         foreach (var endpoint in _endpoints)
         {
-            if (endpoint.Stats.Latency is null && _medians.TryGetValue(endpoint.Address.AbsoluteUri, out var seconds) && endpoint.Stats.Seed(TimeSpan.FromSeconds(seconds)))
+            // Seed does nothing once the endpoint has a sample of its own.
+            if (_medians.TryGetValue(endpoint.Address.AbsoluteUri, out var seconds) && endpoint.Stats.Seed(TimeSpan.FromSeconds(seconds)))
             {
                 Interlocked.Increment(ref _seeded);
             }
@@ -428,6 +427,9 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
 
         /// <summary>The endpoints the member sent requests to since its previous document.</summary>
         public HashSet<string> Active { get; init; } = [];
+
+        /// <summary>Whether the member has the endpoint with normalized address <paramref name="key"/> out at <paramref name="now"/>.</summary>
+        public bool HasOut(string key, DateTimeOffset now) => Out.TryGetValue(key, out var until) && (until is null || until > now);
 
         /// <summary>The unknown endpoints of this document already logged.</summary>
         public HashSet<string> LoggedUnknown { get; } = new(StringComparer.Ordinal);

@@ -68,9 +68,10 @@ internal sealed class BalancerClientState : IDisposable
         _applier = new OptionsApplier(Runtime, selectors, services, feedbackObservers);
         _subsetter = sources.CreateSubsetter(name, services);
         Runtime.Assembler.Subsetter = _subsetter;
-        _subsetter?.Attach(new EndpointHealthControl(Runtime));
         if (_subsetter is not null)
         {
+            _subsetter.Attach(new EndpointHealthControl(Runtime));
+
             // Before the first assembly: a change raised meanwhile waits for the apply lock, and is not lost.
             _subsetter.Changed += OnSubsetChanged;
         }
@@ -83,7 +84,6 @@ internal sealed class BalancerClientState : IDisposable
 
         clients.MarkStarted(name);
         _reloadSubscription = monitor.OnChange(OnOptionsChanged);
-
         foreach (var source in _sources)
         {
             source.Start();

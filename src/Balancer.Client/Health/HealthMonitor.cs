@@ -273,22 +273,20 @@ internal sealed class HealthMonitor(string clientName, ClientStats settings, Bal
     /// </summary>
     public List<(BalancerEndpoint Endpoint, string Reason, long Until)> GetVerdicts(EndpointSet set, long now)
     {
-        var options = Options;
         var verdicts = new List<(BalancerEndpoint, string, long)>();
         foreach (var endpoint in set.Endpoints)
         {
-            var health = endpoint.Health;
-            if (options.ConnectionFailure.Enabled && health.IsUnreachable)
+            switch (GetStatus(endpoint, now))
             {
-                verdicts.Add((endpoint, "unreachable", 0));
-            }
-            else if (health.IsEjected(now))
-            {
-                verdicts.Add((endpoint, "ejected", health.EjectedUntil));
-            }
-            else if (options.ActiveChecks.Enabled && health.ActiveState == ActiveHealth.Unhealthy)
-            {
-                verdicts.Add((endpoint, "failing health checks", 0));
+                case EndpointHealthStatus.Unreachable:
+                    verdicts.Add((endpoint, "unreachable", 0));
+                    break;
+                case EndpointHealthStatus.Ejected:
+                    verdicts.Add((endpoint, "ejected", endpoint.Health.EjectedUntil));
+                    break;
+                case EndpointHealthStatus.FailingHealthChecks:
+                    verdicts.Add((endpoint, "failing health checks", 0));
+                    break;
             }
         }
 

@@ -1,19 +1,17 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Balancer.Client.Testing;
+using ServiceDiscovery;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Balancer.Client.Lab;
 
 /// <summary>
 /// A built-in selector of Balancer.Client whose client instances form a fleet through a real etcd started for the run
-/// (<c>AddEtcdFleet</c>: membership, deterministic aperture, warm start, shared ejection), so that the lab compares
+/// (the ServiceDiscovery sample's <see cref="LocalEtcd"/>; <c>AddEtcdFleet</c>: membership, deterministic aperture, warm start, shared ejection), so that the lab compares
 /// a fleet that coordinates with one whose instances balance alone.
 /// </summary>
 internal sealed class FleetContender(string selector, int apertureSize = 8) : LabContender
 {
-    private readonly string? _etcd = FindEtcd();
+    private readonly string? _etcd = LocalEtcd.FindBinary();
 
     public override string Name => $"{selector}+Fleet";
 
@@ -23,7 +21,7 @@ internal sealed class FleetContender(string selector, int apertureSize = 8) : La
 
     public override async Task<ContenderClients> CreateAsync(ContenderContext context)
     {
-        var etcd = await LabEtcd.StartAsync(_etcd!).ConfigureAwait(false);
+        var etcd = await LocalEtcd.StartAsync(_etcd!).ConfigureAwait(false);
         var providers = new ServiceProvider[context.Plan.Clients];
         var clients = new HttpClient[providers.Length];
         var prefix = $"/lab/{context.Seed}/{Guid.NewGuid():N}/";
@@ -59,74 +57,5 @@ internal sealed class FleetContender(string selector, int apertureSize = 8) : La
 
             await etcd.DisposeAsync().ConfigureAwait(false);
         });
-    }
-
-    private static string? FindEtcd() =>
-        Environment.GetEnvironmentVariable("ETCD_BINARY") is { Length: > 0 } configured && File.Exists(configured) ? configured
-        : new[] { "/usr/bin/etcd", "/usr/local/bin/etcd" }.FirstOrDefault(File.Exists);
-
-    /// <summary>An etcd process of the run's own, on free 127.0.0.1 ports and a temporary data directory.</summary>
-    private sealed class LabEtcd : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly string _directory;
-
-        private LabEtcd(Process process, string directory, Uri clientUrl) => (_process, _directory, ClientUrl) = (process, directory, clientUrl);
-
-        public Uri ClientUrl { get; }
-
-        public static async Task<LabEtcd> StartAsync(string binary)
-        {
-            var (client, peer) = ($"http://127.0.0.1:{FreePort()}", $"http://127.0.0.1:{FreePort()}");
-            var directory = Path.Combine(Path.GetTempPath(), "balancer-lab-etcd-" + Guid.NewGuid().ToString("N"));
-            var start = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (var argument in (string[])["--name", "lab", "--data-dir", directory, "--listen-client-urls", client, "--advertise-client-urls", client,
-                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", $"lab={peer}", "--initial-cluster-state", "new"])
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data?.Contains("ready to serve client requests", StringComparison.Ordinal) == true)
-                {
-                    ready.TrySetResult();
-                }
-            };
-            process.OutputDataReceived += (_, _) => { };
-            process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("etcd exited before it was ready"));
-            process.Start();
-            process.BeginErrorReadLine();
-            process.BeginOutputReadLine();
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
-            return new LabEtcd(process, directory, new Uri(client));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-            }
-
-            await _process.WaitForExitAsync().ConfigureAwait(false);
-            _process.Dispose();
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 }
