@@ -78,6 +78,9 @@ public sealed class BalancerOptions
     /// <summary>Gets or sets the settings of the <see cref="EndpointSelectorNames.NetworkAware"/> selector: local zone, spill-over, network probes.</summary>
     public NetworkAwareOptions NetworkAware { get; set; } = new();
 
+    /// <summary>Gets or sets the settings of the <see cref="EndpointSelectorNames.Prequal"/> selector: probe path and rate, probe pool, hot quantile.</summary>
+    public PrequalOptions Prequal { get; set; } = new();
+
     /// <summary>Gets or sets which endpoints may receive traffic: outlier detection, panic threshold, slow start, active checks.</summary>
     public HealthOptions Health { get; set; } = new();
 

@@ -58,7 +58,9 @@ public sealed class LoadReportTests
             (await app.Http.GetAsync("/slow")).EnsureSuccessStatusCode();
         }
 
-        Metric(await app.Http.GetAsync(Probe), "latency_ms").Should().BeGreaterThanOrEqualTo(150).And.BeLessThan(30_000);
+        var probe = await app.Http.GetAsync(Probe);
+        Metric(probe, "latency_ms").Should().BeGreaterThanOrEqualTo(150).And.BeLessThan(30_000);
+        Metric(probe, "rif_mean").Should().Be(1, "each request, sent one at a time, found itself only");
     }
 
     [Fact]

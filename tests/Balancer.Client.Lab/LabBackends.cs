@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using System.Diagnostics;
 using Balancer.Client.Testing;
 
@@ -13,7 +14,7 @@ internal sealed class LabBackends : LabBackendSet
 
     public IReadOnlyList<ScriptedBackend> Backends => _backends;
 
-    public static async Task<LabBackends> StartAsync(LabPlan plan, int seed, int requestLogCapacity = 10_000)
+    public static async Task<LabBackends> StartAsync(LabPlan plan, int seed, int requestLogCapacity = 10_000, bool loadReports = false)
     {
         var starts = new Task<ScriptedBackend>[plan.Backends.Count];
         var createdAt = new long[starts.Length];
@@ -25,7 +26,7 @@ internal sealed class LabBackends : LabBackendSet
             // A backend counts its stall windows from its creation, which happens synchronously inside StartAsync:
             // remember a time just before it (microseconds early).
             createdAt[i] = Stopwatch.GetTimestamp();
-            starts[i] = ScriptedBackend.StartAsync(new BackendOptions { Name = plan.Backends[i].Name, Behavior = behavior, Seed = unchecked((seed * 7919) + i), RequestLogCapacity = requestLogCapacity });
+            starts[i] = ScriptedBackend.StartAsync(new BackendOptions { Name = plan.Backends[i].Name, Behavior = behavior, Seed = unchecked((seed * 7919) + i), RequestLogCapacity = requestLogCapacity, ConfigurePipeline = loadReports ? static app => app.UseBalancerLoadReports() : null });
         }
 
         try

@@ -9,4 +9,7 @@ internal static class LoadReportConstants
 
     /// <summary>Weight of the newest completed request in the latency estimate (EWMA).</summary>
     public const double LatencySmoothing = 0.2;
+
+    /// <summary>The time constant after which a new sample outweighs the EWMA (see <c>LoadReportMiddleware.Observe</c>).</summary>
+    public static readonly TimeSpan QuietTime = TimeSpan.FromSeconds(1);
 }

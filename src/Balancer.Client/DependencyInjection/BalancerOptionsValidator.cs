@@ -58,6 +58,7 @@ internal sealed class BalancerOptionsValidator(EndpointSelectorRegistry selector
         MlScoredValidation.Validate(options.MlScored, error);
         ConsistentHashValidation.Validate(options.ConsistentHash, error);
         NetworkAwareValidation.Validate(options.NetworkAware, error);
+        PrequalValidation.Validate(options.Prequal, error);
         WeightedRoundRobinValidation.Validate(options.WeightedRoundRobin, error);
         EndpointValidation.Validate(options.EndpointSources, error);
 

@@ -108,30 +108,8 @@ internal sealed class ActiveHealthChecker : IDisposable
     }
 
     /// <summary>The client to probe with: the current one while its handler is young enough, else one on a new handler.</summary>
-    private HttpClient? Renew(HttpClient? client, ref long since)
-    {
-        var now = _timeProvider.GetTimestamp();
-        var lifetime = _transport.Lifetime;
-        if (client is not null && (lifetime == Timeout.InfiniteTimeSpan || _timeProvider.GetElapsedTime(since, now) < lifetime))
-        {
-            return client;
-        }
-
-        try
-        {
-            var next = new HttpClient(_transport.Create(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-            client?.Dispose();
-            since = now;
-            return next;
-        }
-#pragma warning disable CA1031 // A broken handler factory must not stop the checks for good: log, keep the last handler, try again next round.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            Log.HealthCheckTransportFailed(_logger, exception, _clientName);
-            return client;
-        }
-    }
+    private HttpClient? Renew(HttpClient? client, ref long since) =>
+        TransportClient.Renew(_transport, _timeProvider, client, ref since, exception => Log.HealthCheckTransportFailed(_logger, exception, _clientName));
 
     private async Task ProbeAsync(HttpClient client, ActiveHealthCheckOptions options, bool uncheckedOnly, CancellationToken cancellationToken)
     {
@@ -181,6 +159,40 @@ internal sealed class ActiveHealthChecker : IDisposable
         var uri = new Uri(endpoint.Address, options.Path.TrimStart('/'));
         using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         return response.IsSuccessStatusCode;
+    }
+}
+
+/// <summary>Renews the <see cref="HttpClient"/> that checks and probes send through, as the transport's handler ages.</summary>
+internal static class TransportClient
+{
+    /// <summary>
+    /// <paramref name="client"/> while its handler is younger than <see cref="IHealthCheckTransport.Lifetime"/>, else
+    /// a client on a new handler (the old one is disposed, <paramref name="since"/> set to now). A factory that throws
+    /// goes to <paramref name="failed"/> and the old client is kept, to be renewed again next time.
+    /// </summary>
+    public static HttpClient? Renew(IHealthCheckTransport transport, TimeProvider timeProvider, HttpClient? client, ref long since, Action<Exception> failed)
+    {
+        var now = timeProvider.GetTimestamp();
+        var lifetime = transport.Lifetime;
+        if (client is not null && (lifetime == Timeout.InfiniteTimeSpan || timeProvider.GetElapsedTime(since, now) < lifetime))
+        {
+            return client;
+        }
+
+        try
+        {
+            var next = new HttpClient(transport.Create(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            client?.Dispose();
+            since = now;
+            return next;
+        }
+#pragma warning disable CA1031 // A broken handler factory must not stop checks or probes for good: report, keep the last handler, try again.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            failed(exception);
+            return client;
+        }
     }
 }
 

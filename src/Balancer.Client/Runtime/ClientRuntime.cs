@@ -45,6 +45,7 @@ internal sealed class ClientRuntime : IDisposable
         Name = name;
         LogicalHost = name;
         Transport = transport;
+        ProbeTransport = healthChecks;
         Metrics = metrics;
         Logger = logger;
         _describeSources = describeSources;
@@ -67,6 +68,9 @@ internal sealed class ClientRuntime : IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>The client's transport without the balancer, which active checks and probing selectors send through.</summary>
+    public IHealthCheckTransport ProbeTransport { get; }
 
     /// <summary>What the client balances: HTTP requests through the balancing handler, or gRPC calls in a channel.</summary>
     public string Transport { get; }

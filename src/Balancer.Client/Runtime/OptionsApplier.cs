@@ -24,7 +24,7 @@ internal sealed class OptionsApplier(ClientRuntime runtime, EndpointSelectorRegi
         var selectorName = selectors.GetDisplayName(name, options);
         if (previous is null || !string.Equals(previous.Name, selectorName, StringComparison.OrdinalIgnoreCase) || previous.Seed != options.RandomSeed)
         {
-            var selector = selectors.Create(new SelectorFactoryContext(name, options, runtime.Tracker.Settings, services));
+            var selector = selectors.Create(new SelectorFactoryContext(name, options, runtime.Tracker.Settings, services, runtime.Transport == "HTTP" ? runtime.ProbeTransport : null));
             _selected = new Selected(selector, selectorName, options.RandomSeed);
             runtime.Tracker.Observers = selector is IFeedbackObserver observer ? [observer, .. observers] : observers;
             (previous?.Selector as IDisposable)?.Dispose();

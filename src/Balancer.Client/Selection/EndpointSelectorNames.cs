@@ -67,4 +67,13 @@ public static class EndpointSelectorNames
     /// network distances (zones, regions, links) or when cross-zone traffic should be kept low.
     /// </summary>
     public const string NetworkAware = nameof(NetworkAware);
+
+    /// <summary>
+    /// Prequal (NSDI 2024): probes the servers' requests in flight and recent latency asynchronously (a probe per request
+    /// by default, <see cref="PrequalOptions"/>) and picks by the hot-cold rule: the lowest latency among endpoints not
+    /// above the pool's 0.8 quantile of requests in flight, else the fewest in flight. Needs servers with
+    /// <c>app.UseBalancerLoadReports()</c> (Balancer.Client.AspNetCore); without them it picks as LeastLatency. Best for
+    /// many client instances over one pool: the servers' counts include every client's requests.
+    /// </summary>
+    public const string Prequal = nameof(Prequal);
 }

@@ -5,7 +5,12 @@ using Balancer.Client.Selection.MlScored;
 namespace Balancer.Client.Selection;
 
 /// <summary>What a selector factory gets: the client, its options and shared services.</summary>
-internal readonly record struct SelectorFactoryContext(string ClientName, BalancerOptions Options, ClientStats Feedback, IServiceProvider Services);
+/// <param name="ClientName">The client.</param>
+/// <param name="Options">Its validated options.</param>
+/// <param name="Feedback">Its shared feedback settings (time provider, decay time).</param>
+/// <param name="Services">The application's services.</param>
+/// <param name="ProbeTransport">The client's transport without the balancer, for selectors that probe the endpoints (<see langword="null"/>: none).</param>
+internal readonly record struct SelectorFactoryContext(string ClientName, BalancerOptions Options, ClientStats Feedback, IServiceProvider Services, Health.IHealthCheckTransport? ProbeTransport = null);
 
 /// <summary>A selector registered by name through <c>AddEndpointSelector</c>.</summary>
 internal sealed record EndpointSelectorRegistration(string Name, Func<IServiceProvider, IEndpointSelector> Factory);
@@ -28,6 +33,7 @@ internal sealed class EndpointSelectorRegistry
             [EndpointSelectorNames.MlScored] = c => new MlScoredSelector(c.ClientName, RandomSource.Create(c.Options.RandomSeed), c.Feedback, c.Options.MlScored),
             [EndpointSelectorNames.ConsistentHash] = c => new ConsistentHashSelector(c.Options.ConsistentHash, new PeakEwmaSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider)),
             [EndpointSelectorNames.NetworkAware] = c => new NetworkAwareSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider, c.Options.NetworkAware),
+            [EndpointSelectorNames.Prequal] = c => new PrequalSelector(RandomSource.Create(c.Options.RandomSeed), c.Feedback.TimeProvider, c.Options.Prequal, c.ProbeTransport),
         }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private readonly FrozenDictionary<string, Func<SelectorFactoryContext, IEndpointSelector>> _factories;

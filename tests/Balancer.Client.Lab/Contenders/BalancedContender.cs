@@ -1,3 +1,4 @@
+using Balancer.Client.Selection;
 using Balancer.Client.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,9 +11,13 @@ internal sealed class BalancedContender(string selector, bool hedging = false) :
 
     public override string Name => hedging ? $"{selector}+Hedging" : selector;
 
+    public override bool NeedsLoadReports => selector == EndpointSelectorNames.Prequal;
+
     public override string Description => hedging
         ? $"Balancer.Client, selector {selector}, with AddBalancerHedging() (default options)"
-        : $"Balancer.Client, selector {selector} (default options)";
+        : NeedsLoadReports
+            ? $"Balancer.Client, selector {selector} (default options), backends with UseBalancerLoadReports()"
+            : $"Balancer.Client, selector {selector} (default options)";
 
     public override Task<ContenderClients> CreateAsync(ContenderContext context)
     {

@@ -19,6 +19,7 @@ internal static class ContenderCatalog
         new BalancedContender(EndpointSelectorNames.LeastLatency),
         new BalancedContender(EndpointSelectorNames.WeightedRoundRobin),
         new BalancedContender(EndpointSelectorNames.MlScored),
+        new BalancedContender(EndpointSelectorNames.Prequal),
         new BalancedContender(EndpointSelectorNames.PeakEwma, hedging: true),
         new FleetContender(EndpointSelectorNames.LeastLatency),
         new ServiceDiscoveryContender(),
@@ -35,7 +36,7 @@ internal static class ContenderCatalog
     /// <summary>
     /// Returns the contenders of <paramref name="scenario"/>: those named in <paramref name="requested"/>, or by default
     /// all of them, with hedging only in the stall scenario (where it is meant to help); the etcd fleet runs only when
-    /// named (it starts an etcd of its own, and is meant for <c>--clients</c> above 1).
+    /// named (it starts an etcd of its own, and is meant for <c>--clients</c> above 1), and so does Prequal (its backends run <c>UseBalancerLoadReports</c>).
     /// </summary>
     public static IReadOnlyList<LabContender> For(ScenarioDefinition scenario, IReadOnlyList<string>? requested)
     {
@@ -45,6 +46,6 @@ internal static class ContenderCatalog
         }
 
         var stall = string.Equals(scenario.Name, Scenarios.Stall.Name, StringComparison.OrdinalIgnoreCase);
-        return [.. All.Where(c => (stall || c.Name != HedgingName) && c.Name != FleetName)];
+        return [.. All.Where(c => (stall || c.Name != HedgingName) && c.Name != FleetName && c.Name != EndpointSelectorNames.Prequal)];
     }
 }

@@ -34,6 +34,9 @@ internal abstract class LabContender
     /// <summary>Gets why the contender cannot run on this machine, or <see langword="null"/> when it can.</summary>
     public virtual string? UnavailableReason => null;
 
+    /// <summary>Gets whether the backends of the contender's runs report their load (<c>app.UseBalancerLoadReports()</c>: a header on every response and a probe path).</summary>
+    public virtual bool NeedsLoadReports => false;
+
     /// <summary>Gets a one-line description for the reports.</summary>
     public abstract string Description { get; }
 

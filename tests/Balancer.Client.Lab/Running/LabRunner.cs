@@ -20,7 +20,7 @@ internal static class LabRunner
         GC.Collect();
 
         var wall = Stopwatch.StartNew();
-        await using var backends = await LabBackends.StartAsync(plan, seed).ConfigureAwait(false);
+        await using var backends = await LabBackends.StartAsync(plan, seed, loadReports: contender.NeedsLoadReports).ConfigureAwait(false);
         ContenderClients clients;
         try
         {

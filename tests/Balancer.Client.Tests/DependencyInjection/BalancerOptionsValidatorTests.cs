@@ -60,7 +60,7 @@ public class BalancerOptionsValidatorTests
         });
 
         error.Should().Contain("Selector 'LeastMagic' is not a known selector; use one of: ")
-            .And.Contain("PeakEwma, PowerOfTwoChoices, Random, RoundRobin")
+            .And.Contain("PeakEwma, PowerOfTwoChoices, Prequal, Random, RoundRobin")
             .And.Contain(", or register it with AddEndpointSelector");
     }
 

@@ -1,0 +1,132 @@
+using Balancer.Client.Endpoints;
+
+namespace Balancer.Client.Selection;
+
+/// <summary>
+/// One probe's answer: the server's requests in flight and recent latency when the probe arrived, and how many picks
+/// it has served since. Immutable but for the use count, which picks raise lock-free.
+/// </summary>
+internal sealed class ProbeResult(BalancerEndpoint endpoint, double requestsInFlight, double latencyMilliseconds, double meanInFlight, long receivedAt)
+{
+    private int _uses;
+
+    public BalancerEndpoint Endpoint { get; } = endpoint;
+
+    /// <summary>The requests in flight the server reported.</summary>
+    public double RequestsInFlight { get; } = requestsInFlight;
+
+    /// <summary>The server's recent latency in milliseconds; <see cref="double.NaN"/> when it has served nothing yet.</summary>
+    public double LatencyMilliseconds { get; } = latencyMilliseconds;
+
+    /// <summary>
+    /// The requests in flight that the server's requests found on arrival, on average, themselves included: the load its
+    /// latency belongs to. <see cref="double.NaN"/> when not reported.
+    /// </summary>
+    public double MeanInFlight { get; } = meanInFlight;
+
+    /// <summary>The timestamp (of the client's time provider) at which the answer arrived.</summary>
+    public long ReceivedAt { get; } = receivedAt;
+
+    /// <summary>The picks this result has served.</summary>
+    public int Uses => Volatile.Read(ref _uses);
+
+    /// <summary>
+    /// The requests in flight to expect now, <paramref name="ageMilliseconds"/> after the report: the reported ones
+    /// relax towards the server's mean (<see cref="MeanInFlight"/>) with the server's latency as time constant, since
+    /// by then other clients' requests have come and gone; and this client's picks on the strength of this result add.
+    /// </summary>
+    public double ExpectedInFlight(double ageMilliseconds)
+    {
+        var reported = RequestsInFlight;
+        if (!double.IsNaN(MeanInFlight) && LatencyMilliseconds > 0)
+        {
+            // MeanInFlight counts the arriving request itself; the reported count does not.
+            var mean = Math.Max(0, MeanInFlight - 1);
+            reported = mean + ((reported - mean) * Math.Exp(-ageMilliseconds / LatencyMilliseconds));
+        }
+
+        return reported + Uses;
+    }
+
+    /// <summary>
+    /// The latency a request sent now should see, in ms: the server's latency (or <paramref name="unknownLatency"/> when
+    /// it reported none: it served nothing lately, so it is taken for a typical one and tried), scaled up when the
+    /// requests in flight it would find (<paramref name="expectedInFlight"/> + itself) are above those its requests usually
+    /// find; never scaled down, since a server under its usual load answers in its usual time.
+    /// </summary>
+    public double ExpectedLatency(double unknownLatency, double expectedInFlight)
+    {
+        var latency = double.IsNaN(LatencyMilliseconds) ? unknownLatency : LatencyMilliseconds;
+        var load = double.IsNaN(MeanInFlight) || MeanInFlight <= 0 ? 1 : Math.Max(1, (expectedInFlight + 1) / MeanInFlight);
+        return latency * load;
+    }
+
+    /// <summary>Counts one pick.</summary>
+    public void Use() => Interlocked.Increment(ref _uses);
+
+    /// <summary>Forgets the picks served, so that a benchmark can pick from the same pool again and again.</summary>
+    internal void ResetUses() => Volatile.Write(ref _uses, 0);
+}
+
+/// <summary>
+/// The recent probe results of one selector, in fixed slots. Picks read the slots and clear spent or stale results
+/// lock-free (compare-and-swap); arriving results take the lock, which only other arrivals wait on. A new result
+/// replaces one for the same endpoint, else an empty slot, else the oldest.
+/// </summary>
+internal sealed class ProbePool(int size)
+{
+    private readonly ProbeResult?[] _slots = new ProbeResult?[size];
+    private readonly object _arrivals = new();
+
+    public int Size => _slots.Length;
+
+    public ProbeResult? this[int slot] => Volatile.Read(ref _slots[slot]);
+
+    /// <summary>Clears <paramref name="slot"/> if it still holds <paramref name="result"/>.</summary>
+    public void Remove(int slot, ProbeResult result) => Interlocked.CompareExchange(ref _slots[slot], null, result);
+
+    public void Add(ProbeResult result)
+    {
+        lock (_arrivals)
+        {
+            var target = -1;
+            var oldest = long.MaxValue;
+            for (var i = 0; i < _slots.Length; i++)
+            {
+                var current = Volatile.Read(ref _slots[i]);
+                if (current is null || ReferenceEquals(current.Endpoint, result.Endpoint))
+                {
+                    target = i;
+                    if (current is not null)
+                    {
+                        break; // the same endpoint: the newer answer supersedes the older
+                    }
+
+                    oldest = long.MinValue;
+                }
+                else if (current.ReceivedAt < oldest)
+                {
+                    (target, oldest) = (i, current.ReceivedAt);
+                }
+            }
+
+            Volatile.Write(ref _slots[target], result);
+        }
+    }
+
+    /// <summary>The newest result for <paramref name="endpoint"/>, or <see langword="null"/>.</summary>
+    public ProbeResult? Find(BalancerEndpoint endpoint)
+    {
+        ProbeResult? found = null;
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            var current = this[i];
+            if (current is not null && ReferenceEquals(current.Endpoint, endpoint) && (found is null || current.ReceivedAt > found.ReceivedAt))
+            {
+                found = current;
+            }
+        }
+
+        return found;
+    }
+}
