@@ -187,6 +187,12 @@ internal sealed class PrequalProber : IDisposable
         // Only the loop renews; probes still on an old handler finish or fail as failed probes.
         var client = TransportClient.Renew(_transport, _timeProvider, Volatile.Read(ref _client), ref _clientSince, _ => Interlocked.Increment(ref _failed));
         Volatile.Write(ref _client, client);
+        if (_stop.IsCancellationRequested)
+        {
+            Interlocked.Exchange(ref _client, null)?.Dispose(); // disposed meanwhile: the client made after it goes too
+            return null;
+        }
+
         return client;
     }
 

@@ -13,8 +13,8 @@ namespace Balancer.Client.Selection;
 /// while 3 unspent ones remain. A result's requests in flight relax towards the server's mean as it ages, and each
 /// pick it served adds one. A result is hot when they are above the <see cref="PrequalOptions.HotQuantile"/> of the
 /// pool's; a pick takes the cheaper of two random cold results within <see cref="PrequalConstants.GoodCostFactor"/> of
-/// the cheapest (latency × load above the usual × failure penalty ÷ weight), or the least loaded hot one when all are
-/// hot. Without 3 usable results (the first picks, servers without the reports, probes failing) it picks as
+/// the cheapest (the client's own mean latency × the server's load above its usual × failure penalty ÷ weight), or the
+/// least loaded hot one when all are hot. Without 3 usable results (the first picks, servers without the reports, probes failing) it picks as
 /// <see cref="LeastLatencySelector"/> does, and the inspection API says so. docs/selectors.md has the formula and the
 /// lab's figures.
 /// </summary>
@@ -65,7 +65,7 @@ internal sealed class PrequalSelector : IEndpointSelector, IInspectableSelector,
             var counts = string.Create(CultureInfo.InvariantCulture, $"probes sent {_prober.Sent}, with a load report {_prober.Reported}, without {_prober.Unreported}, failed {_prober.Failed}; reports from responses {Piggybacked}; picks from probes {ProbedPicks}, from client-side estimates {FallbackPicks}");
             return _prober.Reported == 0 && Piggybacked == 0 && _prober.Unreported + _prober.Failed > 0
                 ? $"no load reports from the servers (is app.UseBalancerLoadReports() on them, at {settings.ProbePath}?): client-side estimates, as LeastLatency (expected latency in ms; the lowest wins); {counts}"
-                : string.Create(CultureInfo.InvariantCulture, $"hot-cold rule over recent probes: among endpoints at or under the {settings.HotQuantile:0.##} quantile of requests in flight, the lowest server latency in ms × failure penalty ÷ weight wins; endpoints without a fresh probe: LeastLatency's cost; {counts}");
+                : string.Create(CultureInfo.InvariantCulture, $"hot-cold rule over recent probes: among endpoints at or under the {settings.HotQuantile:0.##} quantile of the servers' requests in flight, the lower of two expected latencies in ms (this client's mean × the server's load above its usual × failure penalty ÷ weight) wins; endpoints without a fresh probe: LeastLatency's cost; {counts}");
         }
     }
 
@@ -282,15 +282,21 @@ internal sealed class PrequalSelector : IEndpointSelector, IInspectableSelector,
     }
 
     /// <summary>
-    /// The latency a request sent now should see (<see cref="ProbeResult.ExpectedLatency"/>) × the client's failure
-    /// penalty ÷ weight, in ms. A server that reported no latency (it served nothing lately) is taken at this client's
-    /// own mean latency of it, or, when it has none, at the pool's median: every client would otherwise rush to it.
+    /// The latency a request sent now should see × the client's failure penalty ÷ weight, in ms: this client's own mean
+    /// latency of the endpoint (<see cref="EndpointStats.GetMeanLatency(long)"/>), scaled up when the requests in flight
+    /// the server should have now (<paramref name="expectedInFlight"/>, + the request) are above those its requests
+    /// usually find (<see cref="ProbeResult.ExpectedLatency"/>). The servers' requests in flight are shared by all
+    /// clients and belong in the cost; their latency average is not used while the client has its own: every client
+    /// read the same noisy average and crowded onto whichever server it flattered. Without a mean of its own the client
+    /// takes the server's latency, or the pool's median when the server reported none (it served nothing lately).
     /// </summary>
     private static double LatencyCost(ProbeResult result, double expectedInFlight, double typical, long now)
     {
         var stats = result.Endpoint.Stats;
-        var unknown = double.IsNaN(result.LatencyMilliseconds) && stats.HasMeanLatency ? stats.GetMeanLatency(now) * 1000 : typical;
-        return result.ExpectedLatency(unknown, expectedInFlight) * FailurePenalty.Recent(stats, now) / result.Endpoint.Weight;
+        var latency = stats.HasMeanLatency ? stats.GetMeanLatency(now) * 1000
+            : double.IsNaN(result.LatencyMilliseconds) ? typical
+            : result.LatencyMilliseconds;
+        return result.ExpectedLatency(latency, expectedInFlight) * FailurePenalty.Recent(stats, now) / result.Endpoint.Weight;
     }
 
     private double AgeMilliseconds(ProbeResult result, long now) => (now - result.ReceivedAt) * 1000.0 / _timeProvider.TimestampFrequency;

@@ -49,14 +49,13 @@ internal sealed class ProbeResult(BalancerEndpoint endpoint, double requestsInFl
     }
 
     /// <summary>
-    /// The latency a request sent now should see, in ms: the server's latency (or <paramref name="unknownLatency"/> when
-    /// it reported none: it served nothing lately, so it is taken for a typical one and tried), scaled up when the
-    /// requests in flight it would find (<paramref name="expectedInFlight"/> + itself) are above those its requests usually
-    /// find; never scaled down, since a server under its usual load answers in its usual time.
+    /// The latency a request sent now should see, in ms: <paramref name="latency"/> (what the endpoint answers in at its
+    /// usual load), scaled up when the requests in flight it would find (<paramref name="expectedInFlight"/> + itself)
+    /// are above those its requests usually find (<see cref="MeanInFlight"/>); never scaled down, since a server under its
+    /// usual load answers in its usual time.
     /// </summary>
-    public double ExpectedLatency(double unknownLatency, double expectedInFlight)
+    public double ExpectedLatency(double latency, double expectedInFlight)
     {
-        var latency = double.IsNaN(LatencyMilliseconds) ? unknownLatency : LatencyMilliseconds;
         var load = double.IsNaN(MeanInFlight) || MeanInFlight <= 0 ? 1 : Math.Max(1, (expectedInFlight + 1) / MeanInFlight);
         return latency * load;
     }

@@ -53,7 +53,8 @@ internal static class Traffic
             using var response = await client.GetAsync("/items", cancellationToken);
             return response.IsSuccessStatusCode;
         }
-        catch (HttpRequestException)
+        // SocketsHttpHandler lets a bare SocketException (NotConnected) out when a connection is reset while it opens.
+        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException)
         {
             return false;
         }

@@ -100,7 +100,8 @@ internal sealed class BatchLoad : IAsyncDisposable
             using var response = await _client.GetAsync(string.Create(CultureInfo.InvariantCulture, $"/load/{Stopwatch.GetTimestamp()}"));
             return response.IsSuccessStatusCode;
         }
-        catch (HttpRequestException)
+        // SocketsHttpHandler lets a bare SocketException (NotConnected) out when a connection is reset while it opens.
+        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException)
         {
             return false;
         }

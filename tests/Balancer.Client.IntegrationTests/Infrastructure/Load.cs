@@ -79,7 +79,8 @@ internal static class Load
             using var response = await client.GetAsync(path, cancellationToken);
             return response.IsSuccessStatusCode;
         }
-        catch (HttpRequestException)
+        // SocketsHttpHandler lets a bare SocketException (NotConnected) out when a connection is reset while it opens.
+        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException)
         {
             return false;
         }

@@ -59,6 +59,23 @@ public class PrequalSelectorTests
     }
 
     [Fact]
+    public void Select_ClientsOwnMeanLatency_OutranksTheServersAverage()
+    {
+        var endpoints = _endpoints.WithWeights(1, 1, 1);
+        for (var i = 0; i < 3; i++)
+        {
+            _endpoints.Record(endpoints[0], TimeSpan.FromMilliseconds(100)); // slow as this client sees it (the network, say)
+        }
+
+        using var selector = Create(o => o.HotQuantile = 1);
+        selector.Add(Result(endpoints[0], 0, 10));
+        selector.Add(Result(endpoints[1], 0, 30));
+        selector.Add(Result(endpoints[2], 0, 50));
+
+        selector.Select(new SelectionContext(endpoints)).Should().BeSameAs(endpoints[1], "100 ms measured by the client beats the server's 10 ms average");
+    }
+
+    [Fact]
     public void Select_SpentResult_IsLeftOutWhileThreeFreshOnesRemain_ThenServesAgainWithItsPicksPricedIn()
     {
         var endpoints = _endpoints.WithWeights(1, 1, 1, 1);
