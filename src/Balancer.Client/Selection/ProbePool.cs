@@ -68,14 +68,15 @@ internal sealed class ProbeResult(BalancerEndpoint endpoint, double requestsInFl
 }
 
 /// <summary>
-/// The recent probe results of one selector, in fixed slots. Picks read the slots and clear spent or stale results
-/// lock-free (compare-and-swap); arriving results take the lock, which only other arrivals wait on. A new result
-/// replaces one for the same endpoint, else an empty slot, else the oldest.
+/// The recent probe results of one selector, in fixed slots. Picks read the slots and clear spent or stale results,
+/// arriving results take one: all lock-free (compare-and-swap), since results also arrive with every response. A new
+/// result replaces one for the same endpoint, else an empty slot, else the oldest; when other arrivals keep taking
+/// that slot first, the result is dropped (a newer one follows).
 /// </summary>
 internal sealed class ProbePool(int size)
 {
+    private const int AddAttempts = 4;
     private readonly ProbeResult?[] _slots = new ProbeResult?[size];
-    private readonly object _arrivals = new();
 
     public int Size => _slots.Length;
 
@@ -86,31 +87,48 @@ internal sealed class ProbePool(int size)
 
     public void Add(ProbeResult result)
     {
-        lock (_arrivals)
+        for (var attempt = 0; attempt < AddAttempts; attempt++)
         {
-            var target = -1;
-            var oldest = long.MaxValue;
-            for (var i = 0; i < _slots.Length; i++)
+            var target = Target(result.Endpoint, out var seen);
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _slots[target], result, seen), seen))
             {
-                var current = Volatile.Read(ref _slots[i]);
-                if (current is null || ReferenceEquals(current.Endpoint, result.Endpoint))
-                {
-                    target = i;
-                    if (current is not null)
-                    {
-                        break; // the same endpoint: the newer answer supersedes the older
-                    }
+                return;
+            }
+        }
+    }
 
-                    oldest = long.MinValue;
-                }
-                else if (current.ReceivedAt < oldest)
-                {
-                    (target, oldest) = (i, current.ReceivedAt);
-                }
+    /// <summary>The slot for a result of <paramref name="endpoint"/>: its own, else an empty one, else the oldest; <paramref name="seen"/> is what it holds.</summary>
+    private int Target(BalancerEndpoint endpoint, out ProbeResult? seen)
+    {
+        var target = 0;
+        seen = Volatile.Read(ref _slots[0]);
+        var empty = false;
+        var oldest = long.MaxValue;
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            var current = Volatile.Read(ref _slots[i]);
+            if (current is not null && ReferenceEquals(current.Endpoint, endpoint))
+            {
+                seen = current;
+                return i; // the same endpoint: the newer answer supersedes the older
             }
 
-            Volatile.Write(ref _slots[target], result);
+            if (empty)
+            {
+                continue;
+            }
+
+            if (current is null)
+            {
+                (target, seen, empty) = (i, null, true);
+            }
+            else if (current.ReceivedAt < oldest)
+            {
+                (target, seen, oldest) = (i, current, current.ReceivedAt);
+            }
         }
+
+        return target;
     }
 
     /// <summary>The newest result for <paramref name="endpoint"/>, or <see langword="null"/>.</summary>

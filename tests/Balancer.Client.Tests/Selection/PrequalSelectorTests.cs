@@ -154,6 +154,38 @@ public class PrequalSelectorTests
     }
 
     [Fact]
+    public void Pool_NewResult_ReplacesTheSameEndpointsOne_ElseTheOldest()
+    {
+        var endpoints = _endpoints.WithWeights(1, 1, 1);
+        var pool = new ProbePool(2);
+        var first = Result(endpoints[0], 1, 10);
+        pool.Add(first);
+        _endpoints.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var second = Result(endpoints[1], 1, 10);
+        pool.Add(second);
+        _endpoints.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var newer = Result(endpoints[1], 2, 10);
+        pool.Add(newer);
+        pool.Find(endpoints[1]).Should().BeSameAs(newer);
+        pool.Find(endpoints[0]).Should().BeSameAs(first, "the same endpoint's slot was taken, not the oldest");
+
+        pool.Add(Result(endpoints[2], 0, 10));
+        pool.Find(endpoints[0]).Should().BeNull("the oldest result made room");
+        pool.Find(endpoints[1]).Should().BeSameAs(newer);
+    }
+
+    [Fact]
+    public void Pool_ConcurrentArrivals_KeepOneResultPerSlot_AndNoneOfAnUnknownEndpoint()
+    {
+        var endpoints = _endpoints.WithWeights([.. Enumerable.Repeat(1, 32)]);
+        var pool = new ProbePool(8);
+        Parallel.For(0, 20_000, i => pool.Add(Result(endpoints[i % endpoints.Length], i % 5, 10)));
+
+        var held = Enumerable.Range(0, pool.Size).Select(i => pool[i]).ToList();
+        held.Should().OnlyContain(r => r != null && endpoints.Contains(r.Endpoint));
+    }
+
+    [Fact]
     public void Describe_WithoutTransport_SaysItUsesClientSideEstimates()
     {
         using var selector = Create();
