@@ -48,7 +48,8 @@ public sealed class RetryAfterCooldownTests
 
         // Meanwhile the others kept serving.
         var duringCooldown = attempts.Count(a => a.Endpoint.Address.Port != shedding.Port && a.StartedAt > cooldownStart && a.StartedAt < onShedding[1].StartedAt);
-        duringCooldown.Should().BeGreaterThan(10);
+        // One request at a time: a busy machine (CI runs test projects side by side) managed 5 in the second, a quiet one hundreds.
+        duringCooldown.Should().BeGreaterThanOrEqualTo(2, "the other endpoints serve while the shedding one cools down (gap {0})", gap);
         attempts.Where(a => a.Endpoint.Address.Port != shedding.Port).Should().OnlyContain(a => a.StatusCode == HttpStatusCode.OK);
     }
 }
