@@ -142,6 +142,20 @@ public sealed class BalancerEndpoint
     internal bool IsSameEndpoint(BalancerEndpoint other) =>
         ReferenceEquals(this, other) || string.Equals(Key, other.Key, StringComparison.Ordinal);
 
+    /// <summary>Whether <paramref name="endpoint"/> is one of <paramref name="endpoints"/> by <see cref="IsSameEndpoint"/> (a linear scan, for short lists such as the tried endpoints).</summary>
+    internal static bool IsAmong(IReadOnlyList<BalancerEndpoint> endpoints, BalancerEndpoint endpoint)
+    {
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            if (endpoints[i].IsSameEndpoint(endpoint))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Returns a copy with other settings that shares this endpoint's statistics and health.</summary>
     internal BalancerEndpoint WithSettings(int weight, string? zone, IReadOnlyDictionary<string, string>? metadata, int priority) =>
         new(Address, weight, zone, metadata, Stats, priority, Health);

@@ -86,16 +86,5 @@ internal static class BoundedLoadWalk
         return inFlight * (double)totalWeight < loadBound * (total + 1) * endpoint.Weight;
     }
 
-    private static bool Contains(IReadOnlyList<BalancerEndpoint> tried, BalancerEndpoint endpoint)
-    {
-        for (var i = 0; i < tried.Count; i++)
-        {
-            if (tried[i].IsSameEndpoint(endpoint))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool Contains(IReadOnlyList<BalancerEndpoint> tried, BalancerEndpoint endpoint) => BalancerEndpoint.IsAmong(tried, endpoint);
 }

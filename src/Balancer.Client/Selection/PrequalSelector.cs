@@ -98,16 +98,21 @@ internal sealed class PrequalSelector : IEndpointSelector, IInspectableSelector,
 
         var maxUses = fresh >= Math.Min(PrequalConstants.MinUsableResults, count) ? settings.MaxUses : int.MaxValue;
 
-        // Pass 2: the usable results' expected requests in flight and latencies.
+        // Pass 2: the usable results' expected requests in flight (kept by slot for pass 3: one exp() per result) and latencies.
         Span<double> inFlight = stackalloc double[pool.Size];
         Span<double> latencies = stackalloc double[pool.Size];
+        Span<double> expectedBySlot = stackalloc double[pool.Size];
+        Span<long> receivedBySlot = stackalloc long[pool.Size];
         var usable = 0;
         var known = 0;
         for (var slot = 0; slot < pool.Size; slot++)
         {
+            receivedBySlot[slot] = long.MinValue;
             if (Eligible(pool[slot], maxUses, members, in context, whole) is { } result)
             {
-                inFlight[usable++] = result.ExpectedInFlight(AgeMilliseconds(result, now));
+                var expected = result.ExpectedInFlight(AgeMilliseconds(result, now));
+                (expectedBySlot[slot], receivedBySlot[slot]) = (expected, result.ReceivedAt);
+                inFlight[usable++] = expected;
                 if (!double.IsNaN(result.LatencyMilliseconds))
                 {
                     latencies[known++] = result.LatencyMilliseconds;
@@ -138,7 +143,8 @@ internal sealed class PrequalSelector : IEndpointSelector, IInspectableSelector,
                 continue;
             }
 
-            var load = result.ExpectedInFlight(AgeMilliseconds(result, now));
+            // A result that arrived in the slot since pass 2 is computed afresh.
+            var load = receivedBySlot[slot] == result.ReceivedAt ? expectedBySlot[slot] : result.ExpectedInFlight(AgeMilliseconds(result, now));
             if (load <= hotAbove)
             {
                 var cost = LatencyCost(result, load, typical, now);
@@ -314,18 +320,7 @@ internal sealed class PrequalSelector : IEndpointSelector, IInspectableSelector,
         return values.Length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
-    private static bool Tried(IReadOnlyList<BalancerEndpoint> tried, BalancerEndpoint endpoint)
-    {
-        for (var i = 0; i < tried.Count; i++)
-        {
-            if (ReferenceEquals(tried[i], endpoint))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool Tried(IReadOnlyList<BalancerEndpoint> tried, BalancerEndpoint endpoint) => BalancerEndpoint.IsAmong(tried, endpoint);
 
     /// <summary>The endpoints of one pool, for a membership test without a scan.</summary>
     private sealed class PoolMembers(IReadOnlyList<BalancerEndpoint> source) : ISnapshotDerived
