@@ -36,6 +36,25 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task Fleet_ASubscriberThatThrows_IsLogged_AndTheFleetStaysFollowed()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var cluster = await BackendCluster.StartAsync(2, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.Zero);
+        await using var a = Instance.Start(etcd, cluster, "/balancer/fleets/throwing/", "member-a", apertureSize: 2);
+        await a.WaitForSeenAsync(1);
+        a.Fleet.Changed += (_, _) => throw new InvalidOperationException("a broken subscriber");
+
+        await using var b = Instance.Start(etcd, cluster, "/balancer/fleets/throwing/", "member-b", apertureSize: 2);
+        await using var c = Instance.Start(etcd, cluster, "/balancer/fleets/throwing/", "member-c", apertureSize: 2);
+        await a.WaitForSeenAsync(3); // told after the subscriber before it threw
+
+        a.Fleet.IsConnected.Should().BeTrue("a subscriber's exception is not an etcd failure");
+        a.Fleet.LastError.Should().BeNull();
+        a.Provider.Logs(109).Should().NotBeEmpty().And.AllSatisfy(l => l.Exception.Should().BeOfType<InvalidOperationException>());
+        a.Provider.Logs(105).Should().BeEmpty("etcd was reachable all along");
+    }
+
+    [SkippableFact]
     public async Task Fleet_EtcdStoppedMidRun_NoRequestFails_TheOutageIsLogged_AndTheFleetResumes()
     {
         await using var etcd = await EtcdServer.StartAsync();
@@ -386,7 +405,8 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         public async Task WaitForEstimatesAsync(Func<bool> condition)
         {
             var estimates = Fleet.Estimates!;
-            using var updated = new SemaphoreSlim(0);
+            // Not disposed: the event can still be raised on another thread after the handler is removed.
+            var updated = new SemaphoreSlim(0);
             void OnUpdated() => updated.Release();
             estimates.Updated += OnUpdated;
             try
@@ -422,7 +442,8 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         /// <summary>Waits until <paramref name="condition"/> holds, checked again each time the fleet's membership changes.</summary>
         private async Task WaitAsync(Func<bool> condition)
         {
-            using var changed = new SemaphoreSlim(0);
+            // Not disposed: the event can still be raised on another thread after the handler is removed.
+            var changed = new SemaphoreSlim(0);
             void OnChanged(object? sender, EventArgs e) => changed.Release();
             Fleet.Changed += OnChanged;
             try

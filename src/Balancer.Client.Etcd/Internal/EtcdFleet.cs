@@ -287,7 +287,33 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable, IDisposa
         {
             Volatile.Write(ref _members, next);
             Log.FleetChanged(_logger, _clientName, _prefix, WithSelf(next).Length, MemberId);
-            Changed?.Invoke(this, EventArgs.Empty);
+            RaiseChanged();
+        }
+    }
+
+    /// <summary>
+    /// Tells each subscriber in turn: one that throws is logged, the others are still told, and it does not count as an
+    /// etcd failure (the membership was read). Membership changes are rare, so the invocation list may be allocated.
+    /// </summary>
+    private void RaiseChanged()
+    {
+        if (Changed is not { } changed)
+        {
+            return;
+        }
+
+        foreach (var handler in changed.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler)handler).Invoke(this, EventArgs.Empty);
+            }
+#pragma warning disable CA1031 // A subscriber's fault: logged, and the follower goes on.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                Log.ChangedHandlerFailed(_logger, exception, _clientName, _prefix);
+            }
         }
     }
 

@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(108, LogLevel.Warning, "Balancer client '{ClientName}': etcd key '{Key}' under the fleet's estimates has value '{Value}', which {Problem}.")]
     public static partial void InvalidEstimates(ILogger logger, string clientName, string key, string value, string problem);
 
+    [LoggerMessage(109, LogLevel.Error, "Balancer client '{ClientName}': a handler of the fleet's membership change under '{Prefix}' threw; the fleet is still followed.")]
+    public static partial void ChangedHandlerFailed(ILogger logger, Exception exception, string clientName, string prefix);
+
     [LoggerMessage(102, LogLevel.Debug, "Balancer client '{ClientName}': watching '{Prefix}' on etcd at {Endpoint} from revision {Revision}.")]
     public static partial void Watching(ILogger logger, string clientName, string prefix, Uri endpoint, long revision);
 }
