@@ -102,6 +102,8 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable, IDisposa
 
     public void Attach(IEndpointHealthControl health) => Estimates?.Attach(health);
 
+    public void Attach(IRequestClassEstimates classes) => Estimates?.Attach(classes);
+
     public string Describe()
     {
         var members = WithSelf(Volatile.Read(ref _members));
@@ -110,7 +112,7 @@ internal sealed class EtcdFleet : IEndpointSubsetter, IAsyncDisposable, IDisposa
             : LastError is { } error ? $"etcd unreachable, keeping the last members known ({error.Message})"
             : "connecting to etcd";
         var warm = Estimates is { } estimates
-            ? string.Create(CultureInfo.InvariantCulture, $"; warm start: {estimates.Seeded} endpoints seeded from the estimates of {estimates.Members} members; shared ejection: {estimates.FleetEjected} ejections on the fleet's quorum")
+            ? string.Create(CultureInfo.InvariantCulture, $"; warm start: {estimates.Seeded} endpoints seeded from the estimates of {estimates.Members} members{(estimates.SeededClasses > 0 ? $", and {estimates.SeededClasses} request classes" : string.Empty)}; shared ejection: {estimates.FleetEjected} ejections on the fleet's quorum")
                 + (estimates.DescribeVerdicts() is { Length: > 0 } verdicts ? "; out for other members: " + verdicts : string.Empty)
             : string.Empty;
         return string.Create(CultureInfo.InvariantCulture, $"etcd fleet '{_prefix}': member '{MemberId}', rank {rank} of {members.Length}, aperture size {_options.ApertureSize}; {state}{warm}");

@@ -8,9 +8,10 @@ namespace Balancer.Client.Etcd.Internal;
 
 /// <summary>
 /// Warm start for one member of a fleet: writes what this client measured of its endpoints (recent mean latency,
-/// failure rate, requests) as one compact JSON document, and reads the other members' documents to give every endpoint this
-/// client has not measured yet the median of theirs (<see cref="Feedback.EndpointStats.Seed"/>), instead of the
-/// neutral prior. Bad documents — not JSON, a timestamp in the future, an endpoint this client does not know, a
+/// failure rate, requests, and with MlScored the mean latency of each request class) as one compact JSON document, and
+/// reads the other members' documents to give every endpoint this client has not measured yet the median of theirs
+/// (<see cref="Feedback.EndpointStats.Seed"/>), and every request class it has not measured on an endpoint the median
+/// of the members that keep as many classes (<see cref="IRequestClassEstimates.Seed"/>), instead of the neutral prior. Bad documents — not JSON, a timestamp in the future, an endpoint this client does not know, a
 /// latency that is not a positive number — are left out (the entry, or the whole document) with a warning naming the
 /// key, once per value.
 /// </summary>
@@ -26,6 +27,9 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
     /// <summary>Endpoints measured on fewer requests than this are not published: too little to go on.</summary>
     public const int MinRequests = 3;
 
+    /// <summary>The largest <c>RouteClasses</c> MlScored allows.</summary>
+    private const int MlScoredRouteClassesLimit = 1024;
+
     /// <summary>How far ahead of this machine's clock a document's timestamp may be (clock skew).</summary>
     private static readonly TimeSpan s_maxSkew = TimeSpan.FromMinutes(1);
 
@@ -36,7 +40,10 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
     private HashSet<string>? _known;
     private readonly Dictionary<string, FleetEjection> _fleetEjections = new(StringComparer.Ordinal);
     private IEndpointHealthControl? _health;
+    private IRequestClassEstimates? _classes;
+    private Dictionary<string, ClassMedian[]> _classMedians = new(StringComparer.Ordinal);
     private int _seeded;
+    private int _seededClasses;
     private int _members;
     private int _fleetEjected;
 
@@ -45,6 +52,9 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
 
     /// <summary>Gets how many endpoints took an estimate from the fleet since this client started.</summary>
     public int Seeded => Volatile.Read(ref _seeded);
+
+    /// <summary>Gets how many request classes of endpoints (MlScored's) took an estimate from the fleet since this client started.</summary>
+    public int SeededClasses => Volatile.Read(ref _seededClasses);
 
     /// <summary>Gets how many times an endpoint was ejected here on the fleet's quorum since this client started.</summary>
     public int FleetEjected => Volatile.Read(ref _fleetEjected);
@@ -55,6 +65,24 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         lock (_lock)
         {
             _health = health;
+        }
+    }
+
+    /// <summary>Takes the client's request-class estimates, to publish them and seed them from the fleet's.</summary>
+    public void Attach(IRequestClassEstimates classes)
+    {
+        lock (_lock)
+        {
+            _classes = classes;
+        }
+    }
+
+    /// <summary>The fleet's median latency (seconds) and samples of each request class of the endpoint with normalized address <paramref name="key"/>, from members that keep as many classes as this client.</summary>
+    public IReadOnlyList<ClassMedian> ClassMediansOf(string key)
+    {
+        lock (_lock)
+        {
+            return _classMedians.GetValueOrDefault(key) ?? [];
         }
     }
 
@@ -255,6 +283,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         }
 
         _medians = latencies.ToDictionary(l => l.Key, l => Median([.. l.Value]), StringComparer.Ordinal);
+        _classMedians = ClassMedians(fresh);
         Volatile.Write(ref _members, fresh.Count);
         if (warmStart)
         {
@@ -264,17 +293,72 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         EvaluateQuorums(fresh);
     }
 
-    /// <summary>This client's document: the endpoints measured on at least <see cref="MinRequests"/> requests; null when there is none.</summary>
+    /// <summary>
+    /// The median latency of each request class per endpoint, from the fresh documents written with as many classes as
+    /// this client's selector keeps (a member with another <c>RouteClasses</c> numbers them otherwise: logged once, left
+    /// out); empty when the selector learns no classes. Under the lock.
+    /// </summary>
+    private Dictionary<string, ClassMedian[]> ClassMedians(List<KeyValuePair<string, Document>> fresh)
+    {
+        var classes = _classes?.Classes ?? 0;
+        var samples = new Dictionary<string, Dictionary<int, List<(double Seconds, double Samples)>>>(StringComparer.Ordinal);
+        foreach (var (key, document) in fresh)
+        {
+            if (classes == 0 || document.ClassLatencies.Count == 0)
+            {
+                continue;
+            }
+
+            if (document.RouteClasses != classes)
+            {
+                if (!document.LoggedClassMismatch)
+                {
+                    document.LoggedClassMismatch = true;
+                    Log.InvalidEstimates(logger, clientName, key, EtcdKeys.Quote(document.Value), string.Create(CultureInfo.InvariantCulture, $"numbers {document.RouteClasses} request classes where this client's selector keeps {classes} (MlScored RouteClasses differ); its class estimates are left out"));
+                }
+
+                continue;
+            }
+
+            foreach (var (endpoint, classIndex, seconds, count) in document.ClassLatencies)
+            {
+                if (_known is { } known && !known.Contains(endpoint))
+                {
+                    continue; // logged with the endpoint's latency
+                }
+
+                if (!samples.TryGetValue(endpoint, out var byClass))
+                {
+                    samples[endpoint] = byClass = [];
+                }
+
+                if (!byClass.TryGetValue(classIndex, out var list))
+                {
+                    byClass[classIndex] = list = [];
+                }
+
+                list.Add((seconds, count));
+            }
+        }
+
+        return samples.ToDictionary(
+            e => e.Key,
+            e => e.Value.Select(c => new ClassMedian(c.Key, Median([.. c.Value.Select(v => v.Seconds)]), Median([.. c.Value.Select(v => v.Samples)]))).OrderBy(c => c.Class).ToArray(),
+            StringComparer.Ordinal);
+    }
+
     /// <summary>This client's document, and the endpoints it has out on its own evidence (a change there is worth a write at once).</summary>
     public byte[]? Write(out string outKeys)
     {
         IReadOnlyList<BalancerEndpoint> endpoints;
         IEndpointHealthControl? health;
+        IRequestClassEstimates? classes;
         HashSet<string> fleetEjected;
         lock (_lock)
         {
             endpoints = _endpoints;
             health = _health;
+            classes = _classes;
             fleetEjected = [.. _fleetEjections.Where(f => f.Value.Until > timeProvider.GetUtcNow()).Select(f => f.Key)];
         }
 
@@ -289,11 +373,18 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
             return null;
         }
 
+        var routeClasses = classes?.Classes ?? 0;
+        var read = routeClasses > 0 ? new RequestClassLatency[routeClasses] : [];
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream))
         {
             json.WriteStartObject();
             json.WriteString("at", timeProvider.GetUtcNow());
+            if (routeClasses > 0)
+            {
+                json.WriteNumber("routeClasses", routeClasses);
+            }
+
             json.WriteStartObject("endpoints");
             foreach (var endpoint in measured)
             {
@@ -301,6 +392,22 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
                 json.WriteNumber("latencyMs", Math.Round(endpoint.Stats.MeanLatency!.Value.TotalMilliseconds, 3));
                 json.WriteNumber("failureRate", Math.Round(endpoint.Stats.FailureRate, 4));
                 json.WriteNumber("requests", endpoint.Stats.TotalRequests);
+                var count = classes?.Read(endpoint, read) ?? 0;
+                if (count > 0)
+                {
+                    // Class number → mean latency in ms and the recent samples it rests on, the classes this member tried itself.
+                    json.WriteStartObject("classes");
+                    foreach (var entry in read.AsSpan(0, count))
+                    {
+                        json.WriteStartObject(entry.RequestClass.ToString(CultureInfo.InvariantCulture));
+                        json.WriteNumber("latencyMs", Math.Round(entry.Latency.TotalMilliseconds, 3));
+                        json.WriteNumber("samples", Math.Round(entry.Samples, 1));
+                        json.WriteEndObject();
+                    }
+
+                    json.WriteEndObject();
+                }
+
                 json.WriteEndObject();
             }
 
@@ -332,15 +439,26 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         return values.Length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
-    /// <summary>Seeds every endpoint of the set that has no sample of its own with the fleet's median. Under the lock.</summary>
+    /// <summary>Seeds every endpoint of the set that has no sample of its own, and each of its request classes without one, with the fleet's median. Under the lock.</summary>
     private void SeedUnmeasured()
     {
         foreach (var endpoint in _endpoints)
         {
-            // Seed does nothing once the endpoint has a sample of its own.
+            // Seed does nothing once the endpoint (the class) has a sample of its own.
             if (_medians.TryGetValue(endpoint.Address.AbsoluteUri, out var seconds) && endpoint.Stats.Seed(TimeSpan.FromSeconds(seconds)))
             {
                 Interlocked.Increment(ref _seeded);
+            }
+
+            if (_classes is { } classes && _classMedians.TryGetValue(endpoint.Address.AbsoluteUri, out var byClass))
+            {
+                foreach (var median in byClass)
+                {
+                    if (classes.Seed(endpoint, median.Class, TimeSpan.FromSeconds(median.Seconds), median.Samples))
+                    {
+                        Interlocked.Increment(ref _seededClasses);
+                    }
+                }
             }
         }
     }
@@ -351,6 +469,8 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         var latencies = new List<KeyValuePair<string, double>>();
         var requests = new Dictionary<string, long>(StringComparer.Ordinal);
         var outs = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
+        var classLatencies = new List<(string Endpoint, int Class, double Seconds, double Samples)>();
+        var routeClasses = 0;
         DateTimeOffset at = default;
         try
         {
@@ -368,6 +488,12 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
                 return Invalid(key, value, string.Create(CultureInfo.InvariantCulture, $"has a timestamp in the future ({at:O})"));
             }
 
+            if (root.TryGetProperty("routeClasses", out var classCount) && (!classCount.TryGetInt32(out routeClasses) || routeClasses < 1 || routeClasses > MlScoredRouteClassesLimit))
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"gives routeClasses {classCount.GetRawText()}, not a whole number from 1 to {MlScoredRouteClassesLimit}; its class estimates are left out"));
+                routeClasses = 0;
+            }
+
             foreach (var entry in endpoints.EnumerateObject())
             {
                 if (entry.Value.ValueKind != JsonValueKind.Object || !entry.Value.TryGetProperty("latencyMs", out var latency)
@@ -381,6 +507,11 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
                     if (entry.Value.TryGetProperty("requests", out var count) && count.TryGetInt64(out var n))
                     {
                         requests[entry.Name] = n;
+                    }
+
+                    if (routeClasses > 0 && entry.Value.TryGetProperty("classes", out var classes))
+                    {
+                        ParseClasses(entry.Name, classes, routeClasses, classLatencies, problems);
                     }
                 }
             }
@@ -406,7 +537,32 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
 
         // Requests since the member's previous document: it sent the endpoint traffic lately, and can speak for it.
         HashSet<string> active = [.. requests.Where(r => previous?.Requests.TryGetValue(r.Key, out var before) == true && r.Value > before).Select(r => r.Key)];
-        return new Document(value, at, latencies) { Requests = requests, Out = outs, Active = active };
+        return new Document(value, at, latencies) { Requests = requests, Out = outs, Active = active, RouteClasses = routeClasses, ClassLatencies = classLatencies };
+    }
+
+    /// <summary>An endpoint's <c>classes</c>: class number (0 to <paramref name="routeClasses"/> − 1) → positive <c>latencyMs</c> and <c>samples</c> (1 when missing); a bad entry is a problem, the others are kept.</summary>
+    private static void ParseClasses(string endpoint, JsonElement classes, int routeClasses, List<(string Endpoint, int Class, double Seconds, double Samples)> into, List<string> problems)
+    {
+        if (classes.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add($"gives endpoint '{endpoint}' classes that are not an object");
+            return;
+        }
+
+        foreach (var entry in classes.EnumerateObject())
+        {
+            double ms = 0, samples = 1;
+            if (!int.TryParse(entry.Name, NumberStyles.None, CultureInfo.InvariantCulture, out var classIndex) || classIndex >= routeClasses
+                || entry.Value.ValueKind != JsonValueKind.Object
+                || !entry.Value.TryGetProperty("latencyMs", out var latency) || !latency.TryGetDouble(out ms) || !(ms > 0) || ms > TimeSpan.FromDays(1).TotalMilliseconds
+                || (entry.Value.TryGetProperty("samples", out var count) && (!count.TryGetDouble(out samples) || !(samples >= 0) || !double.IsFinite(samples))))
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"gives endpoint '{endpoint}' class '{entry.Name}' = {entry.Value.GetRawText()}, not a class from 0 to {routeClasses - 1} with a positive latencyMs and samples of 0 or more"));
+                continue;
+            }
+
+            into.Add((endpoint, classIndex, ms / 1000, samples));
+        }
     }
 
     private Document Invalid(string key, byte[] value, string problem)
@@ -431,6 +587,15 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         /// <summary>Whether the member has the endpoint with normalized address <paramref name="key"/> out at <paramref name="now"/>.</summary>
         public bool HasOut(string key, DateTimeOffset now) => Out.TryGetValue(key, out var until) && (until is null || until > now);
 
+        /// <summary>The number of request classes its member's selector keeps; 0 when it published none.</summary>
+        public int RouteClasses { get; init; }
+
+        /// <summary>The member's mean latency (seconds) per endpoint and request class.</summary>
+        public List<(string Endpoint, int Class, double Seconds, double Samples)> ClassLatencies { get; init; } = [];
+
+        /// <summary>Whether a class count other than this client's was logged already.</summary>
+        public bool LoggedClassMismatch { get; set; }
+
         /// <summary>The unknown endpoints of this document already logged.</summary>
         public HashSet<string> LoggedUnknown { get; } = new(StringComparer.Ordinal);
     }
@@ -438,3 +603,6 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
 
 /// <summary>An ejection on the fleet's quorum: when it ends, and the endpoint's request count then (to tell this client's own later successes).</summary>
 internal sealed record FleetEjection(DateTimeOffset Until, long RequestsAtEjection);
+
+/// <summary>The fleet's median of one request class on one endpoint: the class, the latency (seconds) and the samples the members' estimates rest on.</summary>
+internal readonly record struct ClassMedian(int Class, double Seconds, double Samples);

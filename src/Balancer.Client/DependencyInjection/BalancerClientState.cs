@@ -71,6 +71,7 @@ internal sealed class BalancerClientState : IDisposable
         if (_subsetter is not null)
         {
             _subsetter.Attach(new EndpointHealthControl(Runtime));
+            _subsetter.Attach(new RequestClassEstimates(Runtime));
 
             // Before the first assembly: a change raised meanwhile waits for the apply lock, and is not lost.
             _subsetter.Changed += OnSubsetChanged;

@@ -2,7 +2,7 @@ namespace Balancer.Client.Endpoints;
 
 /// <summary>
 /// What an endpoint subsetter may read and do of the health of its client's endpoints
-/// (<see cref="IEndpointSubsetter.Attach"/>): the client's own verdicts, and ejections on evidence from outside the
+/// (<see cref="IEndpointSubsetter.Attach(IEndpointHealthControl)"/>): the client's own verdicts, and ejections on evidence from outside the
 /// client, such as a quorum of a fleet's members. Thread-safe; never on the request path.
 /// </summary>
 public interface IEndpointHealthControl

@@ -58,4 +58,13 @@ public interface IEndpointSubsetter
     void Attach(IEndpointHealthControl health)
     {
     }
+
+    /// <summary>
+    /// Receives, once when the client starts, what the subsetter may read and seed of the latency per request class
+    /// that the client's selector learns (MlScored), such as for a fleet's warm start.
+    /// </summary>
+    /// <param name="classes">The client's request-class estimates; <see cref="IRequestClassEstimates.Classes"/> is 0 while its selector learns none.</param>
+    void Attach(IRequestClassEstimates classes)
+    {
+    }
 }

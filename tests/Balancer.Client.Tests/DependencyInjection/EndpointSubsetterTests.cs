@@ -67,6 +67,43 @@ public class EndpointSubsetterTests
     }
 
     [Fact]
+    public void Attach_RequestClassEstimates_WithMlScored_SeedsAClassOnce_ScoresOnIt_AndDoesNotPassItOn()
+    {
+        var subsetter = new TableSubsetter(new() { [5001] = 1, [5002] = 1 });
+        using var provider = Build(subsetter, o =>
+        {
+            o.Selector = Balancer.Client.Selection.EndpointSelectorNames.MlScored;
+            o.MlScored.RouteClasses = 8;
+        });
+        var endpoints = provider.GetRequiredService<BalancerClientRegistry>().Get("catalog").Endpoints;
+        var classes = subsetter.Classes!;
+
+        classes.Classes.Should().Be(8);
+        classes.Seed(endpoints[0], 3, TimeSpan.FromMilliseconds(40), samples: 2).Should().BeTrue();
+        classes.Seed(endpoints[0], 3, TimeSpan.FromMilliseconds(90), samples: 2).Should().BeFalse("the class has a sample now");
+        classes.Seed(endpoints[0], 8, TimeSpan.FromMilliseconds(40), samples: 2).Should().BeFalse("classes are 0 to 7");
+        var act = () => classes.Seed(endpoints[0], 1, TimeSpan.Zero, samples: 2);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("latency");
+
+        classes.Read(endpoints[0], new RequestClassLatency[8]).Should().Be(0, "a seed is not the client's own measurement: it is not passed on");
+        provider.GetRequiredService<Balancer.Client.Inspection.IBalancerInspector>().GetSnapshot("catalog")!.Endpoints[0].Score!.Value
+            .Should().BeApproximately(40, 0.01, "the selector scores the endpoint on the seeded class");
+    }
+
+    [Fact]
+    public void Attach_RequestClassEstimates_WithASelectorThatLearnsNoClasses_HasNone()
+    {
+        var subsetter = new TableSubsetter(new() { [5001] = 1, [5002] = 1 });
+        using var provider = Build(subsetter, o => o.Selector = Balancer.Client.Selection.EndpointSelectorNames.RoundRobin);
+        var endpoints = provider.GetRequiredService<BalancerClientRegistry>().Get("catalog").Endpoints;
+        var classes = subsetter.Classes!;
+
+        classes.Classes.Should().Be(0);
+        classes.Seed(endpoints[0], 0, TimeSpan.FromMilliseconds(40), samples: 2).Should().BeFalse();
+        classes.Read(endpoints[0], new RequestClassLatency[4]).Should().Be(0);
+    }
+
+    [Fact]
     public void Validation_SubsetterAndSubsetting_IsAnErrorNamingTheField()
     {
         using var provider = Build(new TableSubsetter([]), o => o.Subsetting = new SubsettingOptions { SubsetSize = 2, InstanceId = 0, InstanceCount = 2 });
@@ -103,7 +140,11 @@ public class EndpointSubsetterTests
 
         public IEndpointHealthControl? Health { get; private set; }
 
+        public IRequestClassEstimates? Classes { get; private set; }
+
         public void Attach(IEndpointHealthControl health) => Health = health;
+
+        public void Attach(IRequestClassEstimates classes) => Classes = classes;
 
         public void Set(Dictionary<int, double> shares)
         {

@@ -32,6 +32,28 @@ internal sealed class EndpointModel(int classes)
     }
 
     /// <summary>
+    /// Gives class <paramref name="classIndex"/> an estimate from elsewhere (a fleet's median) when it has never had a
+    /// sample: <paramref name="weight"/> latency samples of mean <paramref name="latencySeconds"/> and coefficient of
+    /// variation 1, but no attempts (so no evidence about failures, and <see cref="ClassEstimate.Attempts"/> still tells
+    /// the endpoint's own attempts). They fade as any older sample does, so the endpoint's own samples take over.
+    /// Lock-free: an attempt recorded at the same moment is kept too.
+    /// </summary>
+    /// <returns>Whether the estimate was taken (false once the class has a sample).</returns>
+    public bool Seed(int classIndex, double latencySeconds, double weight, long timestamp)
+    {
+        ref var cell = ref _cells[classIndex];
+        if (Interlocked.CompareExchange(ref cell.Timestamp, timestamp, 0) != 0)
+        {
+            return false;
+        }
+
+        EndpointStats.AddDecayed(ref cell.Samples, weight, 1);
+        EndpointStats.AddDecayed(ref cell.LatencySum, weight * latencySeconds, 1);
+        EndpointStats.AddDecayed(ref cell.SquareSum, weight * 2 * latencySeconds * latencySeconds, 1);
+        return true;
+    }
+
+    /// <summary>
     /// Sums up every class with samples as of <paramref name="timestamp"/>: the mean latency weighted by each class's
     /// effective samples, the fastest and slowest class means, and how many classes have samples.
     /// </summary>

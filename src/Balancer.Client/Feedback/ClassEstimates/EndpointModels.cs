@@ -51,6 +51,37 @@ internal sealed class EndpointModels : IFeedbackObserver
         return summary.Samples > 0 ? summary : null;
     }
 
+    /// <summary>
+    /// Writes into <paramref name="into"/> the classes of the endpoint with <paramref name="stats"/> that have at least
+    /// <paramref name="minAttempts"/> attempts of its own as of now (time-decayed; a seed is no attempt, so it is not
+    /// passed on): class, mean latency (seconds), samples.
+    /// </summary>
+    /// <returns>How many entries were written (at most <paramref name="into"/>'s length).</returns>
+    public int Read(EndpointStats stats, double minAttempts, Span<(int Class, double Latency, double Samples)> into)
+    {
+        if (!_models.TryGetValue(stats, out var model))
+        {
+            return 0;
+        }
+
+        var (now, inverseDecay) = (_settings.TimeProvider.GetTimestamp(), _settings.InverseDecayTimestampUnits);
+        var written = 0;
+        for (var c = 0; c < model.Classes && written < into.Length; c++)
+        {
+            var estimate = model.Read(c, now, inverseDecay);
+            if (estimate.Attempts >= minAttempts && estimate.Samples > 0 && estimate.Mean > 0)
+            {
+                into[written++] = (c, estimate.Mean, estimate.Samples);
+            }
+        }
+
+        return written;
+    }
+
+    /// <summary>Seeds class <paramref name="classIndex"/> of the endpoint with <paramref name="stats"/> (see <see cref="EndpointModel.Seed"/>).</summary>
+    public bool Seed(EndpointStats stats, int classIndex, double latencySeconds, double weight) =>
+        classIndex >= 0 && classIndex < Classes && For(stats).Seed(classIndex, latencySeconds, weight, _settings.TimeProvider.GetTimestamp());
+
     public void OnAttemptCompleted(in AttemptFeedback feedback)
     {
         if (feedback.Outcome != AttemptOutcome.Canceled)

@@ -16,7 +16,7 @@ namespace Balancer.Client.Selection.MlScored;
 /// new client starts as <see cref="EndpointSelectorNames.PeakEwma"/> does. A pick allocates nothing unless a sampled activity
 /// asks for the explanation (<see cref="MlScoredExplanation"/>).
 /// </summary>
-internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, IInspectableSelector
+internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, IInspectableSelector, IHasClassModels
 {
     private readonly EndpointModels _models;
     private readonly Func<IReadOnlyList<BalancerEndpoint>, Candidates> _build;
@@ -34,6 +34,9 @@ internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, I
         _models = new EndpointModels(settings, classes, options.SampleWindow, r => RequestClassifier.Describe(r, routeKey, classes).Class, options.Scorer as IFeedbackObserver);
         _build = list => new Candidates(new WeightTable(list), [.. list.Select(e => _models.For(e.Stats))]);
     }
+
+    /// <inheritdoc/>
+    public EndpointModels ClassModels => _models;
 
     /// <inheritdoc/>
     public string ScoreDescription => "learnt latency in ms, averaged over the request classes seen (weighted by recent samples); the note gives the fastest and slowest class";

@@ -28,6 +28,32 @@ public class EndpointModelTests
     }
 
     [Fact]
+    public void Seed_AnUnmeasuredClass_CountsAsSamplesWithoutAttempts_AndOwnSamplesTakeOver()
+    {
+        var model = new EndpointModel(2);
+        var t = 1000 * Second;
+
+        model.Seed(1, 0.040, weight: 2, t).Should().BeTrue();
+        model.Seed(1, 0.090, weight: 2, t).Should().BeFalse("a class takes one seed, before its first sample");
+        var seeded = model.Read(1, t, s_inverseDecay);
+        seeded.Samples.Should().BeApproximately(2, 1e-9);
+        seeded.Mean.Should().BeApproximately(0.040, 1e-9);
+        seeded.Variance.Should().BeApproximately(0.040 * 0.040, 1e-9, "coefficient of variation 1");
+        seeded.Attempts.Should().Be(0, "a seed says nothing of failures");
+
+        for (var i = 0; i < 40; i++)
+        {
+            model.Record(1, failure: false, 0.010, t + (i * Second / 100), s_inverseDecay, window: 16);
+        }
+
+        var learnt = model.Read(1, t + Second, s_inverseDecay);
+        learnt.Mean.Should().BeApproximately(0.010, 0.001, "the endpoint's own samples outweigh the seed within the window");
+        learnt.Attempts.Should().BeGreaterThan(10);
+        model.Seed(0, 0.040, weight: 2, t).Should().BeTrue("the other class is still unmeasured");
+        model.Read(0, t, s_inverseDecay).Mean.Should().BeApproximately(0.040, 1e-9);
+    }
+
+    [Fact]
     public void Read_AfterTauWithoutSamples_CountsDecayToOneOverE()
     {
         var model = new EndpointModel(1);
