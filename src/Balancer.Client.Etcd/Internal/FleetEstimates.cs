@@ -496,8 +496,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
 
             foreach (var entry in endpoints.EnumerateObject())
             {
-                if (entry.Value.ValueKind != JsonValueKind.Object || !entry.Value.TryGetProperty("latencyMs", out var latency)
-                    || !latency.TryGetDouble(out var ms) || !(ms > 0) || ms > TimeSpan.FromDays(1).TotalMilliseconds)
+                if (!TryGetLatencyMs(entry.Value, out var ms))
                 {
                     problems.Add($"gives endpoint '{entry.Name}' no positive latencyMs");
                 }
@@ -551,10 +550,9 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
 
         foreach (var entry in classes.EnumerateObject())
         {
-            double ms = 0, samples = 1;
+            double samples = 1;
             if (!int.TryParse(entry.Name, NumberStyles.None, CultureInfo.InvariantCulture, out var classIndex) || classIndex >= routeClasses
-                || entry.Value.ValueKind != JsonValueKind.Object
-                || !entry.Value.TryGetProperty("latencyMs", out var latency) || !latency.TryGetDouble(out ms) || !(ms > 0) || ms > TimeSpan.FromDays(1).TotalMilliseconds
+                || !TryGetLatencyMs(entry.Value, out var ms)
                 || (entry.Value.TryGetProperty("samples", out var count) && (!count.TryGetDouble(out samples) || !(samples >= 0) || !double.IsFinite(samples))))
             {
                 problems.Add(string.Create(CultureInfo.InvariantCulture, $"gives endpoint '{endpoint}' class '{entry.Name}' = {entry.Value.GetRawText()}, not a class from 0 to {routeClasses - 1} with a positive latencyMs and samples of 0 or more"));
@@ -563,6 +561,14 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
 
             into.Add((endpoint, classIndex, ms / 1000, samples));
         }
+    }
+
+    /// <summary>Whether <paramref name="entry"/> is an object whose <c>latencyMs</c> is a positive number of milliseconds, at most a day.</summary>
+    private static bool TryGetLatencyMs(JsonElement entry, out double ms)
+    {
+        ms = 0;
+        return entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("latencyMs", out var latency)
+            && latency.TryGetDouble(out ms) && ms > 0 && ms <= TimeSpan.FromDays(1).TotalMilliseconds;
     }
 
     private Document Invalid(string key, byte[] value, string problem)

@@ -83,11 +83,7 @@ public sealed class EndpointStats
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="latency"/> is zero, negative or infinite.</exception>
     public bool Seed(TimeSpan latency)
     {
-        var seconds = latency.TotalSeconds;
-        if (!(seconds > 0) || !double.IsFinite(seconds) || latency == TimeSpan.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(nameof(latency), latency, "A seed latency must be positive and finite.");
-        }
+        var seconds = SeedSeconds(latency);
 
         var now = _settings.TimeProvider.GetTimestamp();
         if (!double.IsNaN(Interlocked.CompareExchange(ref _latencySeconds, seconds, double.NaN)))
@@ -485,6 +481,16 @@ public sealed class EndpointStats
         AddDecayed(ref _decayedRequests, 1, weight);
         AddDecayed(ref _decayedFailures, failure ? 1 : 0, weight);
         AddDecayed(ref _decayedBackPressure, backPressure ? 1 : 0, weight);
+    }
+
+    /// <summary>The seconds of a seed latency (warm start of an endpoint or of a request class), checked: positive and finite.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="latency"/> is zero, negative or infinite.</exception>
+    internal static double SeedSeconds(TimeSpan latency)
+    {
+        var seconds = latency.TotalSeconds;
+        return seconds > 0 && double.IsFinite(seconds) && latency != TimeSpan.MaxValue
+            ? seconds
+            : throw new ArgumentOutOfRangeException(nameof(latency), latency, "A seed latency must be positive and finite.");
     }
 
     internal static void AddDecayed(ref double location, double value, double weight)

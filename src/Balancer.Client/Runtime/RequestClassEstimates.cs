@@ -1,4 +1,5 @@
 using Balancer.Client.Endpoints;
+using Balancer.Client.Feedback;
 using Balancer.Client.Feedback.ClassEstimates;
 
 namespace Balancer.Client.Runtime;
@@ -43,11 +44,7 @@ internal sealed class RequestClassEstimates(ClientRuntime runtime) : IRequestCla
     public bool Seed(BalancerEndpoint endpoint, int requestClass, TimeSpan latency, double samples)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        var seconds = latency.TotalSeconds;
-        if (!(seconds > 0) || !double.IsFinite(seconds) || latency == TimeSpan.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(nameof(latency), latency, "A seed latency must be positive and finite.");
-        }
+        var seconds = EndpointStats.SeedSeconds(latency);
 
         var weight = double.IsFinite(samples) ? Math.Clamp(samples, 1, MaxSeedSamples) : 1;
         return Models is { } models && models.Seed(endpoint.Stats, requestClass, seconds, weight);
