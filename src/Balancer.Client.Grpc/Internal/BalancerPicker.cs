@@ -54,7 +54,7 @@ internal sealed class BalancerPicker : SubchannelPicker
             return Fail($"Balancer client '{state.Name}': none of its {set.Endpoints.Length} endpoints is both available and connected ({state.Health.DescribeUnavailable(set, now)}).");
         }
 
-        var endpoint = SlowStartAdmission.Select(state.Selector, new SelectionContext(candidates.Endpoints, context.Request), state.Health, now);
+        var endpoint = SlowStartAdmission.Select(state.Selector, new SelectionContext(candidates.Endpoints, context.Request) { Timestamp = now }, state.Health, now);
         if (endpoint is null || !candidates.Pools.TryGetValue(endpoint, out var pool))
         {
             return Fail($"Balancer client '{state.Name}': selector '{state.SelectorName}' found no endpoint among {candidates.Endpoints.Length} connected.");

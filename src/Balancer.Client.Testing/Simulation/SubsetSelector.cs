@@ -10,7 +10,7 @@ internal sealed class SubsetSelector(IEndpointSelector inner, BalancerEndpoint[]
     public BalancerEndpoint[] Subset { get; } = subset;
 
     public BalancerEndpoint? Select(in SelectionContext context) =>
-        inner.Select(new SelectionContext(Subset, context.Request, context.TriedEndpoints));
+        inner.Select(new SelectionContext(Subset, context.Request, context.TriedEndpoints) { Timestamp = context.Timestamp });
 
     public void OnAttemptCompleted(in AttemptFeedback feedback) => (inner as IFeedbackObserver)?.OnAttemptCompleted(feedback);
 }

@@ -48,6 +48,7 @@ public sealed class BalancerEndpoint
         Priority = priority;
         Key = normalized.AbsoluteUri;
         Weight = weight;
+        InverseWeight = 1.0 / weight;
         Zone = string.IsNullOrWhiteSpace(zone) ? null : zone;
         Metadata = metadata is null || metadata.Count == 0 ? s_emptyMetadata : metadata.ToFrozenDictionary(StringComparer.Ordinal);
         Stats = stats ?? new EndpointStats();
@@ -78,6 +79,9 @@ public sealed class BalancerEndpoint
     /// <summary>Gets the relative weight. An endpoint of weight 2 gets twice the share of an endpoint of weight 1.</summary>
     /// <value>The default value is 1.</value>
     public int Weight { get; }
+
+    /// <summary>Gets 1 ÷ <see cref="Weight"/>, so that a selector's cost per unit of weight is a multiplication.</summary>
+    internal double InverseWeight { get; }
 
     /// <summary>Gets the zone the endpoint runs in, or <see langword="null"/> when unknown.</summary>
     public string? Zone { get; }

@@ -9,6 +9,7 @@ internal sealed class ClientStats
     public static readonly ClientStats Default = new(TimeProvider.System, FeedbackConstants.DefaultLatencyDecayTime);
 
     private double _inverseDecayTimestampUnits;
+    private double _inverseDecaySeconds;
     private volatile bool _endpointMetricTags;
     private PaddedCounter _inFlight;
 
@@ -29,7 +30,11 @@ internal sealed class ClientStats
     public TimeSpan DecayTime
     {
         get => TimeSpan.FromSeconds(1 / (Volatile.Read(ref _inverseDecayTimestampUnits) * TimeProvider.TimestampFrequency));
-        set => Volatile.Write(ref _inverseDecayTimestampUnits, 1.0 / (value.TotalSeconds * TimeProvider.TimestampFrequency));
+        set
+        {
+            Volatile.Write(ref _inverseDecayTimestampUnits, 1.0 / (value.TotalSeconds * TimeProvider.TimestampFrequency));
+            Volatile.Write(ref _inverseDecaySeconds, 1.0 / value.TotalSeconds);
+        }
     }
 
     /// <summary>Gets or sets whether metrics carry endpoint tags (<see cref="Diagnostics.TelemetryOptions.EndpointTags"/>); may change on reload.</summary>
@@ -41,6 +46,9 @@ internal sealed class ClientStats
 
     /// <summary>1/τ in timestamp units, so that <c>exp(-Δtimestamp × this)</c> is the decay weight.</summary>
     public double InverseDecayTimestampUnits => Volatile.Read(ref _inverseDecayTimestampUnits);
+
+    /// <summary>1/τ in seconds: decayed requests × this is their rate per second.</summary>
+    public double InverseDecaySeconds => Volatile.Read(ref _inverseDecaySeconds);
 
     public double ToSeconds(long elapsedTimestampUnits) => (double)elapsedTimestampUnits / TimeProvider.TimestampFrequency;
 

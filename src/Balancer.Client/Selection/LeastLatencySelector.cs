@@ -1,5 +1,6 @@
 using System.Globalization;
 using Balancer.Client.Endpoints;
+using Balancer.Client.Feedback;
 
 namespace Balancer.Client.Selection;
 
@@ -9,13 +10,17 @@ namespace Balancer.Client.Selection;
 /// flight is the endpoint's own concurrency as this client observes it (Little's law, see
 /// <see cref="Feedback.EndpointStats.GetTypicalInFlight(long)"/>) and the failure penalty weighs the failure rate by how recent its evidence is
 /// (<see cref="FailurePenalty.Recent"/>). All endpoints are compared when there are at most
-/// <see cref="SelectionConstants.FullScanLimit"/>; in larger pools, <see cref="SelectionConstants.LargePoolCandidates"/>
-/// weighted random candidates. In a fully scanned pool, <see cref="SelectionConstants.RefreshShare"/> of the picks go to
+/// <see cref="SelectionConstants.FullScanLimit"/>; in larger pools, two weighted random candidates and the previous
+/// pick's winner. In a fully scanned pool, <see cref="SelectionConstants.RefreshShare"/> of the picks go to
 /// the endpoint whose record is the oldest, when it is older than <see cref="SelectionConstants.StaleRecordAge"/> × τ. docs/selectors.md explains the formula.
 /// </summary>
 internal sealed class LeastLatencySelector(RandomSource random, TimeProvider timeProvider) : IEndpointSelector, IInspectableSelector
 {
     private SnapshotCache<WeightTable> _table;
+    private const int JitterBits = 21;
+    private const ulong JitterMask = (1UL << JitterBits) - 1;
+
+    private int _remembered = -1;
 
     public string ScoreDescription => "expected latency in ms: mean latency × max(1, (in flight + 1) ÷ (typical in flight + 1)) × failure penalty ÷ weight; the lowest wins";
 
@@ -28,66 +33,100 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
             return count == 0 ? null : endpoints[0];
         }
 
-        var now = timeProvider.GetTimestamp();
+        var now = context.GetTimestamp(timeProvider);
+        var draws = new PickRandom(random);
+        return count <= SelectionConstants.FullScanLimit ? Scan(endpoints, count, now, ref draws) : Sample(context, now, ref draws);
+    }
+
+    private static BalancerEndpoint? Scan(IReadOnlyList<BalancerEndpoint> endpoints, int count, long now, ref PickRandom draws)
+    {
         BalancerEndpoint? best = null;
         var bestCost = double.MaxValue;
-        if (count <= SelectionConstants.FullScanLimit)
+        var start = draws.Next(count); // with the jitter, exact ties (a new pool) fall to a random endpoint
+        var refresh = draws.NextDouble() < SelectionConstants.RefreshShare;
+        BalancerEndpoint? stalest = null;
+        var stalestAge = SelectionConstants.StaleRecordAge;
+        for (var i = 0; i < count; i++)
         {
-            var start = random.Next(count); // with the jitter, exact ties (a new pool) fall to a random endpoint
-            var refresh = random.NextDouble() < SelectionConstants.RefreshShare;
-            BalancerEndpoint? stalest = null;
-            var stalestAge = SelectionConstants.StaleRecordAge;
-            for (var i = 0; i < count; i++)
-            {
-                var endpoint = endpoints[(start + i) % count];
-                var cost = Jitter(Cost(endpoint, now));
-                if (cost < bestCost)
-                {
-                    (best, bestCost) = (endpoint, cost);
-                }
-
-                if (!refresh)
-                {
-                    continue;
-                }
-
-                var age = endpoint.Stats.GetRecordAge(now);
-                if (age > stalestAge && !double.IsPositiveInfinity(age) && endpoint.Stats.InFlight == 0)
-                {
-                    (stalest, stalestAge) = (endpoint, age);
-                }
-            }
-
-            return stalest ?? best; // one pick in 2,000 refreshes the stalest record (SelectionConstants.RefreshShare)
-        }
-
-        var table = _table.Get(context, static list => new WeightTable(list));
-        Span<int> picked = stackalloc int[SelectionConstants.LargePoolCandidates];
-        for (var i = 0; i < picked.Length; i++)
-        {
-            var index = table.Sample(random);
-            picked[i] = index;
-            if (picked[..i].Contains(index))
-            {
-                continue; // a repeat: the candidate was already compared
-            }
-
-            var cost = Jitter(Cost(table.Items[index], now));
+            var index = start + i;
+            var endpoint = endpoints[index < count ? index : index - count];
+            var cost = Jitter(Cost(endpoint, now), ref draws);
             if (cost < bestCost)
             {
-                (best, bestCost) = (table.Items[index], cost);
+                (best, bestCost) = (endpoint, cost);
+            }
+
+            if (!refresh)
+            {
+                continue;
+            }
+
+            var age = endpoint.Stats.GetRecordAge(now);
+            if (age > stalestAge && !double.IsPositiveInfinity(age) && endpoint.Stats.InFlight == 0)
+            {
+                (stalest, stalestAge) = (endpoint, age);
             }
         }
 
-        return best;
+        return stalest ?? best; // one pick in 2,000 refreshes the stalest record (SelectionConstants.RefreshShare)
     }
+
+    /// <summary>
+    /// A large pool: two weighted random candidates and the previous pick's winner (the power of two choices with
+    /// memory): the winner is compared again with its new request in flight, so a fast endpoint found once stays a
+    /// candidate until its cost rises, at the price of a third reading. Two draws cover the pick: 32 bits per sample,
+    /// 21 per jitter.
+    /// </summary>
+    private BalancerEndpoint? Sample(in SelectionContext context, long now, ref PickRandom draws)
+    {
+        var table = _table.Get(context, static list => new WeightTable(list));
+        var remembered = Volatile.Read(ref _remembered);
+        var samples = draws.NextBits();
+        var jitters = draws.NextBits();
+        var bestIndex = table.Sample(samples);
+        var bestCost = Cost(table, bestIndex, now, jitters);
+        Consider(table, table.Sample(samples << 32), now, jitters >> JitterBits, ref bestIndex, ref bestCost);
+        if ((uint)remembered < (uint)table.Items.Length)
+        {
+            // After a change of endpoints the index may point at another endpoint of the new list: just another candidate.
+            Consider(table, remembered, now, jitters >> (2 * JitterBits), ref bestIndex, ref bestCost);
+        }
+
+        if (bestIndex != remembered)
+        {
+            Volatile.Write(ref _remembered, bestIndex); // written only when the winner changes: no shared write per pick
+        }
+
+        return table.Items[bestIndex];
+    }
+
+    private static void Consider(WeightTable table, int index, long now, ulong jitter, ref int bestIndex, ref double bestCost)
+    {
+        if (index == bestIndex)
+        {
+            return; // a repeat: already compared
+        }
+
+        var cost = Cost(table, index, now, jitter);
+        if (cost < bestCost)
+        {
+            (bestIndex, bestCost) = (index, cost);
+        }
+    }
+
+    /// <summary>The jittered cost of the table's item <paramref name="index"/>, the factor drawn by the low <see cref="JitterBits"/> bits of <paramref name="jitter"/>.</summary>
+    private static double Cost(WeightTable table, int index, long now, ulong jitter) =>
+        Cost(table.Stats[index], table.InverseWeights[index], now) * JitterFactor((jitter & JitterMask) * (1.0 / (1UL << JitterBits)));
 
     /// <summary>
     /// Scales a cost by a random factor within ±<see cref="SelectionConstants.CostJitter"/> ÷ 2: endpoints whose costs
     /// differ by less than that share the traffic instead of the marginally cheaper one taking all of it (and the
     /// other's record going stale), while a clearly slower endpoint never wins by chance.
     /// </summary>
-    private double Jitter(double cost) => cost * (1 + (SelectionConstants.CostJitter * (random.NextDouble() - 0.5)));
+    private static double Jitter(double cost, ref PickRandom draws) => cost * JitterFactor(draws.NextDouble());
+
+    /// <summary>1 ± <see cref="SelectionConstants.CostJitter"/> ÷ 2 for a <paramref name="uniform"/> draw in [0, 1).</summary>
+    private static double JitterFactor(double uniform) => 1 + (SelectionConstants.CostJitter * (uniform - 0.5));
 
     public EndpointScore? GetScore(BalancerEndpoint endpoint)
     {
@@ -98,22 +137,25 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
         return new EndpointScore(Cost(endpoint, now) * 1000, note);
     }
 
-    internal static double Cost(BalancerEndpoint endpoint, long timestamp)
+    internal static double Cost(BalancerEndpoint endpoint, long timestamp) => Cost(endpoint.Stats, endpoint.InverseWeight, timestamp);
+
+    private static double Cost(EndpointStats stats, double inverseWeight, long timestamp)
     {
-        var stats = endpoint.Stats;
         if (!stats.HasMeanLatency)
         {
             // Unknown (new, or back after refusing connections): the cheapest of all while none of this client's
             // requests is on it, so it is tried at once whatever the others' records; then priced as a queue, so it
             // gets one request at a time until it has a mean. Failures still price it out.
             var unknown = stats.InFlight == 0 ? SelectionConstants.UnknownEndpointCostShare : stats.InFlight + 1;
-            return stats.PriorLatency * unknown * FailurePenalty.Recent(stats, timestamp) / endpoint.Weight;
+            return stats.PriorLatency * unknown * FailurePenalty.Recent(stats, timestamp) * inverseWeight;
         }
 
         var mean = stats.GetMeanLatency(timestamp, out var typicalInFlight);
         // Below its usual load an endpoint answers in its mean time, not faster: the factor never goes under 1, so an
         // endpoint that has all of a client's traffic does not look cheaper than an idle one of the same speed.
-        var load = Math.Max(1, (stats.InFlight + 1) / (typicalInFlight + 1));
-        return mean * load * FailurePenalty.Recent(stats, timestamp) / endpoint.Weight;
+        // (The common case, no more in flight than usual, costs no division.)
+        var inFlight = stats.InFlight;
+        var load = inFlight <= typicalInFlight ? 1 : (inFlight + 1) / (typicalInFlight + 1);
+        return mean * load * FailurePenalty.Recent(stats, timestamp) * inverseWeight;
     }
 }

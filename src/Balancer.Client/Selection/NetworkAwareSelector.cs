@@ -49,7 +49,7 @@ internal sealed class NetworkAwareSelector : IEndpointSelector, IReconfigurableS
 
         var settings = Volatile.Read(ref _settings);
         var tables = ZoneTables.Get(ref _tables, endpoints, ReferenceEquals(endpoints, context.Pool), settings.LocalZone);
-        var now = _timeProvider.GetTimestamp();
+        var now = context.GetTimestamp(_timeProvider);
         if (tables.Local is null)
         {
             return Best(tables.Other, now, out _);

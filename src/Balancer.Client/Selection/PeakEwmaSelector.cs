@@ -32,7 +32,7 @@ internal sealed class PeakEwmaSelector(RandomSource random, TimeProvider timePro
         }
 
         var b = table.Items[second];
-        var now = timeProvider.GetTimestamp();
+        var now = context.GetTimestamp(timeProvider);
         return Cost(b, now) < Cost(a, now) ? b : a;
     }
 

@@ -83,7 +83,7 @@ internal sealed class PrequalSelector : IEndpointSelector, IInspectableSelector,
         var pool = Volatile.Read(ref _pool);
         var members = _members.GetForPool(context, static list => new PoolMembers(list));
         var whole = ReferenceEquals(endpoints, context.Pool);
-        var now = _timeProvider.GetTimestamp();
+        var now = context.GetTimestamp(_timeProvider);
 
         // Pass 1: drop stale and departed results; count the unspent ones. With too few, spent ones (their picks priced
         // in as requests in flight) serve too, rather than client-side estimates that see only this client's traffic.

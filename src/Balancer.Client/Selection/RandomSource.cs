@@ -12,15 +12,24 @@ internal abstract class RandomSource
     public static RandomSource Create(int? seed) => seed is { } value ? new SeededRandomSource(value) : ThreadLocalRandomSource.Instance;
 
     /// <summary>Returns a value in [0, <paramref name="maxExclusive"/>).</summary>
-    public int Next(int maxExclusive) => (int)(((NextUInt64() >> 32) * (ulong)maxExclusive) >> 32);
+    public int Next(int maxExclusive) => Scale(NextUInt64(), maxExclusive);
 
     /// <summary>Returns a value in [0, 1).</summary>
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+    public double NextDouble() => ToDouble(NextUInt64());
+
+    /// <summary>Returns 64 random bits.</summary>
+    public ulong NextBits() => NextUInt64();
+
+    /// <summary>Returns a value in [0, <paramref name="maxExclusive"/>) from the high 32 bits of <paramref name="bits"/>.</summary>
+    public static int Scale(ulong bits, int maxExclusive) => (int)(((bits >> 32) * (ulong)maxExclusive) >> 32);
+
+    /// <summary>Returns a value in [0, 1) from the high 53 bits of <paramref name="bits"/>.</summary>
+    public static double ToDouble(ulong bits) => (bits >> 11) * (1.0 / (1UL << 53));
 
     protected abstract ulong NextUInt64();
 
     /// <summary>SplitMix64 step: a good 64-bit mix with a single word of state.</summary>
-    protected static ulong Mix(ulong state)
+    internal static ulong Mix(ulong state)
     {
         var z = state;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
@@ -55,4 +64,27 @@ internal abstract class RandomSource
 
         protected override ulong NextUInt64() => Mix(unchecked((ulong)Interlocked.Add(ref _state, unchecked((long)0x9E3779B97F4A7C15UL))));
     }
+}
+
+/// <summary>
+/// A stream of random numbers on the stack for the draws of one pick: seeded with one draw of a
+/// <see cref="RandomSource"/> (so a seeded source stays deterministic), then SplitMix64 steps on a local word, which
+/// cost about a nanosecond each instead of a thread-static access or an interlocked add per draw.
+/// </summary>
+internal struct PickRandom(RandomSource source)
+{
+    private ulong _state = source.NextBits();
+
+    /// <summary>Returns 64 random bits.</summary>
+    public ulong NextBits()
+    {
+        _state += 0x9E3779B97F4A7C15UL;
+        return RandomSource.Mix(_state);
+    }
+
+    /// <summary>Returns a value in [0, <paramref name="maxExclusive"/>).</summary>
+    public int Next(int maxExclusive) => RandomSource.Scale(NextBits(), maxExclusive);
+
+    /// <summary>Returns a value in [0, 1).</summary>
+    public double NextDouble() => RandomSource.ToDouble(NextBits());
 }

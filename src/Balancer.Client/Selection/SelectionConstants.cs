@@ -9,9 +9,6 @@ internal static class SelectionConstants
     /// </summary>
     public const int FullScanLimit = 16;
 
-    /// <summary>Weighted random candidates compared in larger pools (Envoy's <c>choice_count</c>): enough to rarely miss every fast endpoint, few enough for a pick in well under 100 ns.</summary>
-    public const int LargePoolCandidates = 8;
-
     /// <summary>The width of the random factor on each candidate's cost: ±5 %.</summary>
     public const double CostJitter = 0.1;
 

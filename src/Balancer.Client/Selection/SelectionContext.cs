@@ -47,6 +47,22 @@ public readonly struct SelectionContext
     /// <summary>Gets the endpoints that earlier attempts of the same request went to (empty on a first attempt).</summary>
     public IReadOnlyList<BalancerEndpoint> TriedEndpoints { get; }
 
+    /// <summary>
+    /// Gets the time of the pick as a timestamp of the client's <see cref="TimeProvider"/>, read once by the client for the
+    /// whole pick (eligibility, slow start, the attempt's start), or 0 when the caller gave none. A selector that reads
+    /// time-decayed statistics uses it instead of reading the clock again (see <see cref="GetTimestamp"/>).
+    /// </summary>
+    public long Timestamp { get; init; }
+
+    /// <summary>Returns <see cref="Timestamp"/>, or reads <paramref name="timeProvider"/> when the caller gave none.</summary>
+    /// <param name="timeProvider">The clock of the statistics the selector reads: the client's.</param>
+    /// <returns>The pick's timestamp.</returns>
+    public long GetTimestamp(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        return Timestamp != 0 ? Timestamp : timeProvider.GetTimestamp();
+    }
+
     /// <summary>Gets the attempt number: 1 for the first attempt, 2 for the first retry, and so on.</summary>
     public int AttemptNumber => TriedEndpoints.Count + 1;
 }

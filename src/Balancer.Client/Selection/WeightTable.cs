@@ -17,12 +17,16 @@ internal sealed class WeightTable : ISnapshotDerived
     {
         Source = source;
         Items = [.. source];
+        Stats = new Feedback.EndpointStats[Items.Length];
+        InverseWeights = new double[Items.Length];
         var uniform = true;
         var cumulative = new int[Items.Length];
         var total = 0;
         for (var i = 0; i < Items.Length; i++)
         {
             total += Items[i].Weight;
+            Stats[i] = Items[i].Stats;
+            InverseWeights[i] = Items[i].InverseWeight;
             cumulative[i] = total;
             uniform &= Items[i].Weight == Items[0].Weight;
         }
@@ -39,18 +43,27 @@ internal sealed class WeightTable : ISnapshotDerived
 
     public BalancerEndpoint[] Items { get; }
 
+    /// <summary>Gets each item's <see cref="BalancerEndpoint.Stats"/>: a selector that prices sampled candidates reads them without touching the endpoints.</summary>
+    public Feedback.EndpointStats[] Stats { get; }
+
+    /// <summary>Gets each item's <see cref="BalancerEndpoint.InverseWeight"/>.</summary>
+    public double[] InverseWeights { get; }
+
     public int TotalWeight { get; }
 
     /// <summary>Returns the index of a weighted random endpoint.</summary>
-    public int Sample(RandomSource random)
+    public int Sample(RandomSource random) => Sample(random.NextBits());
+
+    /// <summary>Returns the index of a weighted random endpoint, drawn by the random <paramref name="bits"/>.</summary>
+    public int Sample(ulong bits)
     {
         if (_cumulative is null)
         {
-            return random.Next(Items.Length);
+            return RandomSource.Scale(bits, Items.Length);
         }
 
         // The endpoint owning the target lies between the owners of its bucket's first target and the next bucket's.
-        var target = random.Next(TotalWeight);
+        var target = RandomSource.Scale(bits, TotalWeight);
         var bucket = target >> _guideShift;
         var low = _guide![bucket];
         return UpperBound(_cumulative, target, low, _guide[bucket + 1] - low + 1);

@@ -23,7 +23,7 @@ internal sealed class WeightedRoundRobinSelector(RandomSource random, TimeProvid
             return endpoints.Count == 0 ? null : endpoints[0];
         }
 
-        var now = timeProvider.GetTimestamp();
+        var now = context.GetTimestamp(timeProvider);
         var schedule = GetSchedule(endpoints, !ReferenceEquals(endpoints, context.Pool), now);
         var items = schedule.Items;
         var weights = schedule.Weights;

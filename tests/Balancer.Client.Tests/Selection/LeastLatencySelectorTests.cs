@@ -192,19 +192,56 @@ public class LeastLatencySelectorTests
     }
 
     [Fact]
-    public void Select_LargePool_ComparesSeveralCandidates_AndRespectsWeights()
+    public void Select_LargePool_KeepsThePreviousWinnerAsACandidate_UntilItsCostRises()
     {
-        var weights = Enumerable.Range(0, 100).Select(i => i == 0 ? 50 : 1).ToArray();
-        var endpoints = _endpoints.WithWeights(weights);
-        var selector = new LeastLatencySelector(RandomSource.Create(1), _endpoints.Time);
+        // 100 endpoints, one of them 20x faster. Two random candidates alone would find it in 2 % of the picks; once
+        // found, the previous winner is compared in every pick, so it keeps them while it is the cheapest.
+        var endpoints = _endpoints.WithWeights([.. Enumerable.Repeat(1, 100)]);
+        for (var i = 0; i < endpoints.Length; i++)
+        {
+            Record(endpoints[i], TimeSpan.FromMilliseconds(i == 37 ? 1 : 20));
+        }
 
+        var selector = new LeastLatencySelector(RandomSource.Create(1), _endpoints.Time);
         var picks = Enumerable.Range(0, 2000).Select(_ => selector.Select(new SelectionContext(endpoints))).ToList();
 
-        picks.Should().OnlyContain(e => e != null);
-        // With equal records, cost ÷ weight makes the weight-50 endpoint win whenever it is among the 8 candidates
-        // (1 - (2/3)^8 = 96 % of picks); the other picks go to candidates drawn from the rest of the pool.
-        picks.Count(e => e == endpoints[0]).Should().BeInRange(1800, 1980);
-        picks.Distinct().Count().Should().BeGreaterThan(20, "candidates are drawn at random from the whole pool");
+        var found = picks.IndexOf(endpoints[37]);
+        found.Should().BeInRange(0, 500, "two random candidates per pick find it in about 50 picks");
+        picks.Skip(found).Should().OnlyContain(e => e == endpoints[37], "the winner stays a candidate");
+
+        // 40 of this client's requests in flight there, where it usually holds about none: 1 ms × 41 costs more than 20 ms.
+        for (var i = 0; i < 40; i++)
+        {
+            endpoints[37].Stats.IncrementInFlight();
+        }
+
+        var later = Enumerable.Range(0, 200).Select(_ => selector.Select(new SelectionContext(endpoints))).ToList();
+        later.Should().NotContain(endpoints[37], "a winner whose cost rose loses to the fresh candidates");
+        later.Distinct().Count().Should().BeGreaterThan(20, "candidates are drawn at random from the whole pool");
+    }
+
+    [Fact]
+    public void Select_LargePool_RespectsWeights()
+    {
+        // 100 endpoints with equal records, one of weight 50. Every pick leaves a request in flight on its endpoint, so
+        // costs rise as picks land: cost ÷ weight gives the weight-50 endpoint about 50 ÷ 149 = 34 % of the picks.
+        var weights = Enumerable.Range(0, 100).Select(i => i == 0 ? 50 : 1).ToArray();
+        var endpoints = _endpoints.WithWeights(weights);
+        foreach (var endpoint in endpoints)
+        {
+            Record(endpoint, TimeSpan.FromMilliseconds(10));
+        }
+
+        var selector = new LeastLatencySelector(RandomSource.Create(1), _endpoints.Time);
+        var picks = Enumerable.Range(0, 3000).Select(_ =>
+        {
+            var picked = selector.Select(new SelectionContext(endpoints))!;
+            picked.Stats.IncrementInFlight();
+            return picked;
+        }).ToList();
+
+        picks.Count(e => e == endpoints[0]).Should().BeInRange(700, 1300);
+        picks.Distinct().Count().Should().Be(100, "every endpoint gets picks once the others are as loaded for their weight");
     }
 
     [Fact]

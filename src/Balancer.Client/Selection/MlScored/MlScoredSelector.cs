@@ -64,7 +64,7 @@ internal sealed class MlScoredSelector : IEndpointSelector, IFeedbackObserver, I
         Span<double> expected = stackalloc double[count];
         Span<double> sampled = stackalloc double[count];
         table.SampleDistinct(_random, picks);
-        var (now, utcTicks, inverseDecay) = (_settings.TimeProvider.GetTimestamp(), _settings.TimeProvider.GetUtcNow().UtcTicks, _settings.InverseDecayTimestampUnits);
+        var (now, utcTicks, inverseDecay) = (context.GetTimestamp(_settings.TimeProvider), _settings.TimeProvider.GetUtcNow().UtcTicks, _settings.InverseDecayTimestampUnits);
         Span<ClassEstimate> estimates = stackalloc ClassEstimate[count];
         double classSum = 0, classSamples = 0;
         for (var i = 0; i < count; i++)

@@ -66,7 +66,7 @@ internal sealed class SelectionPipeline(string clientName, HealthMonitor health,
             candidates = pool;
         }
 
-        var selected = SlowStartAdmission.Select(settings.Selector, new SelectionContext(candidates, request, tried, pool), health, now);
+        var selected = SlowStartAdmission.Select(settings.Selector, new SelectionContext(candidates, request, tried, pool) { Timestamp = now }, health, now);
         return selected ?? throw Fail(NoAvailableEndpointReason.AllUnavailable, $"Balancer client '{clientName}': selector '{settings.SelectorName}' found no available endpoint among {candidates.Count} eligible of {set.Endpoints.Length}.");
     }
 
