@@ -26,6 +26,8 @@ public class ContendedSelectorBenchmarks
     private PowerOfTwoChoicesSelector _powerOfTwoChoices = null!;
     private PeakEwmaSelector _peakEwma = null!;
     private WeightedRoundRobinSelector _weightedRoundRobin = null!;
+    private LeastLatencySelector _leastLatency = null!;
+    private PrequalSelector _prequal = null!;
     private SelectionContext _context;
     private IEndpointSelector _current = null!;
     private Thread _worker = null!;
@@ -58,6 +60,8 @@ public class ContendedSelectorBenchmarks
         _powerOfTwoChoices = new PowerOfTwoChoicesSelector(RandomSource.Create(seed));
         _peakEwma = new PeakEwmaSelector(RandomSource.Create(seed), TimeProvider.System);
         _weightedRoundRobin = new WeightedRoundRobinSelector(RandomSource.Create(seed), TimeProvider.System, new WeightedRoundRobinOptions());
+        _leastLatency = new LeastLatencySelector(RandomSource.Create(seed), TimeProvider.System);
+        _prequal = new PrequalSelector(RandomSource.Create(seed), TimeProvider.System, new PrequalOptions(), transport: null);
         _worker = new Thread(WorkerLoop) { IsBackground = true, Name = "contending picker" };
         _worker.Start();
     }
@@ -68,6 +72,7 @@ public class ContendedSelectorBenchmarks
         _stopping = true;
         _go.Release();
         _worker.Join();
+        _prequal.Dispose();
         _go.Dispose();
         _done.Dispose();
     }
@@ -86,6 +91,14 @@ public class ContendedSelectorBenchmarks
 
     [Benchmark(OperationsPerInvoke = PicksPerThread)]
     public BalancerEndpoint? WeightedRoundRobin() => RunOnTwoThreads(_weightedRoundRobin);
+
+    /// <summary>The default: a full scan of 8; at 1,000, two random candidates and the last winner, which is shared state written when the winner changes.</summary>
+    [Benchmark(OperationsPerInvoke = PicksPerThread)]
+    public BalancerEndpoint? LeastLatency() => RunOnTwoThreads(_leastLatency);
+
+    /// <summary>Without probe results (no transport here): its scan of the empty pool and the client-side fallback, which picks as LeastLatency.</summary>
+    [Benchmark(OperationsPerInvoke = PicksPerThread)]
+    public BalancerEndpoint? Prequal() => RunOnTwoThreads(_prequal);
 
     private BalancerEndpoint? RunOnTwoThreads(IEndpointSelector selector)
     {
