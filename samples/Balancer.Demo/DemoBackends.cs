@@ -1,5 +1,6 @@
 using System.Globalization;
 using Balancer.Client.Testing;
+using Microsoft.AspNetCore.Builder;
 
 namespace Balancer.Demo;
 
@@ -43,6 +44,7 @@ internal static class DemoBackends
                 behavior.Distribution = ServiceTimeDistribution.Exponential;
                 behavior.Capacity = Capacity;
                 options.Seed = seed is { } s ? unchecked(s + (i * 7919)) : null;
+                options.ConfigurePipeline = static app => app.UseBalancerLoadReports(); // requests in flight and latency on every response, and the probe path, for Prequal
                 if (i == count - 2)
                 {
                     kinds[i] = BackendKind.Slow;

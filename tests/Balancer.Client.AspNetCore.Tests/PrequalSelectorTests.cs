@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Balancer.Client.Inspection;
 using Balancer.Client.Selection;
 using Microsoft.AspNetCore.Builder;
@@ -41,6 +42,55 @@ public sealed class PrequalSelectorTests
         snapshot.Endpoints.Should().OnlyContain(e => e.ScoreNote!.StartsWith("no fresh probe", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Prequal_WithoutLoadReports_BacksOffItsProbes_AndResumesWhenTheServersReport()
+    {
+        // The servers answer the probe path like any other request (no middleware there) until `reporting` is set; then
+        // UseBalancerLoadReports answers it. Every probe that reaches a server is counted.
+        var probePath = new PrequalOptions().ProbePath;
+        var reporting = new StrongBox<bool>(false);
+        var probes = new StrongBox<int>(0);
+        await using var cluster = await StartAsync(app =>
+        {
+            app.Use((context, next) =>
+            {
+                if (context.Request.Path == probePath)
+                {
+                    Interlocked.Increment(ref probes.Value);
+                }
+
+                return next(context);
+            });
+            app.UseWhen(_ => Volatile.Read(ref reporting.Value), b => b.UseBalancerLoadReports());
+        });
+        await using var provider = CreateClient(cluster.Backends);
+        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("svc");
+        var inspector = provider.GetRequiredService<IBalancerInspector>();
+
+        // One probe per request by default: 400 without reports would be about 400 probes.
+        (await SendAsync(http, 400)).Should().OnlyContain(s => s == HttpStatusCode.OK);
+
+        var unreported = Volatile.Read(ref probes.Value);
+        unreported.Should().BeInRange(16, 60, "after 16 answers without a report it sends one probe a second, then fewer");
+        inspector.GetSnapshot("svc")!.ScoreDescription.Should().StartWith("no load reports from the servers").And.Contain("probing backed off");
+
+        // The servers start reporting: the next probe that is due (at most a few seconds away) gets a report, and the
+        // prober is back at one probe per request.
+        Volatile.Write(ref reporting.Value, true);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (inspector.GetSnapshot("svc")!.ScoreDescription!.Contains("backed off", StringComparison.Ordinal))
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "a probe is due within the back-off interval (16 s at most)");
+            (await SendAsync(http, 20)).Should().OnlyContain(s => s == HttpStatusCode.OK);
+        }
+
+        var resumed = Volatile.Read(ref probes.Value);
+        (await SendAsync(http, 200)).Should().OnlyContain(s => s == HttpStatusCode.OK);
+        var sent = Volatile.Read(ref probes.Value) - resumed;
+        sent.Should().BeGreaterThan(100, "probing is back at the configured rate (1 per request; the prober drops what exceeds 8 in flight)");
+        inspector.GetSnapshot("svc")!.ScoreDescription.Should().StartWith("hot-cold rule");
+    }
+
     private static ServiceProvider CreateClient(IReadOnlyList<ScriptedBackend> backends)
     {
         var services = new ServiceCollection();
@@ -73,12 +123,15 @@ public sealed class PrequalSelectorTests
     }
 
     /// <summary>Four backends, the last ten times slower than the others.</summary>
-    private static async Task<Cluster> StartAsync(bool loadReports)
+    private static Task<Cluster> StartAsync(bool loadReports) => StartAsync(loadReports ? a => a.UseBalancerLoadReports() : null);
+
+    /// <summary>Four backends, the last ten times slower than the others, each with <paramref name="configure"/> before its scripted handler.</summary>
+    private static async Task<Cluster> StartAsync(Action<IApplicationBuilder>? configure)
     {
         var backends = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => ScriptedBackend.StartAsync(new BackendOptions
         {
             Name = $"b{i}",
-            ConfigurePipeline = loadReports ? a => a.UseBalancerLoadReports() : null,
+            ConfigurePipeline = configure,
             Behavior = new BackendBehavior { MeanServiceTime = TimeSpan.FromMilliseconds(4), Capacity = 4, SlowdownFactor = i == 3 ? 10 : 1 },
         })));
         return new Cluster(backends);

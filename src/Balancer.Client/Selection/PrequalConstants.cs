@@ -47,6 +47,18 @@ internal static class PrequalConstants
     /// <summary>Probe budget units per probe (the budget is kept in integers, so a pick adds to it lock-free).</summary>
     public const long BudgetUnit = 1000;
 
+    /// <summary>
+    /// Probes answered in a row without a load report (the servers do not run <c>UseBalancerLoadReports</c>, or not at the
+    /// probe path) after which the prober backs off: the answers cannot be used, and each one was a request to a server.
+    /// </summary>
+    public const int UnreportedProbesBeforeBackOff = 16;
+
+    /// <summary>While backed off, one probe after this long, doubling with each further probe without a report up to <see cref="MaxBackOffInterval"/>; a report ends the back-off.</summary>
+    public static readonly TimeSpan FirstBackOffInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between two probes while backed off: servers that start reporting are used within about this long.</summary>
+    public static readonly TimeSpan MaxBackOffInterval = TimeSpan.FromSeconds(16);
+
     public static readonly TimeSpan DefaultMaxProbeAge = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan MinProbeAge = TimeSpan.FromMilliseconds(10);
     public static readonly TimeSpan MaxProbeAgeLimit = TimeSpan.FromMinutes(1);

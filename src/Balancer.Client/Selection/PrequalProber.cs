@@ -33,6 +33,9 @@ internal sealed class PrequalProber : IDisposable
     private long _reported;
     private long _unreported;
     private long _failed;
+    private int _unreportedStreak;
+    private long _backOffUntil;
+    private long _backOffTicks;
 
     public PrequalProber(IHealthCheckTransport transport, TimeProvider timeProvider, PrequalSettings settings, Action<ProbeResult> deliver)
     {
@@ -59,6 +62,14 @@ internal sealed class PrequalProber : IDisposable
 
     /// <summary>Probes that failed or timed out.</summary>
     public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>
+    /// The wait between two probes while backed off (the last <see cref="PrequalConstants.UnreportedProbesBeforeBackOff"/>
+    /// or more answers had no load report), or <see langword="null"/> while probing at the configured rate.
+    /// </summary>
+    public TimeSpan? BackOff => Volatile.Read(ref _unreportedStreak) >= PrequalConstants.UnreportedProbesBeforeBackOff
+        ? TimeSpan.FromSeconds((double)Math.Max(Interlocked.Read(ref _backOffTicks), 1) / _timeProvider.TimestampFrequency)
+        : null;
 
     /// <summary>Adds one pick's share of probes to the budget; the first pick starts the loop, a pick after a quiet spell wakes it.</summary>
     public void OnPick(IReadOnlyList<BalancerEndpoint> pool)
@@ -129,6 +140,11 @@ internal sealed class PrequalProber : IDisposable
             }
 
             var room = settings.MaxProbesInFlight - Volatile.Read(ref _inFlight);
+            if (Volatile.Read(ref _unreportedStreak) >= PrequalConstants.UnreportedProbesBeforeBackOff)
+            {
+                room = Math.Min(room, BackedOffProbe()); // answers without reports: one probe now and then, to notice when reports start
+            }
+
             var client = room > 0 ? Renew() : null;
             for (var i = 0; i < Math.Min(whole, room) && client is not null; i++)
             {
@@ -138,6 +154,25 @@ internal sealed class PrequalProber : IDisposable
                 _ = ProbeAsync(client, targets[_next], settings, token);
             }
         }
+    }
+
+    /// <summary>1 when a backed-off probe is due (and schedules the next, twice as far, up to the maximum), else 0.</summary>
+    private int BackedOffProbe()
+    {
+        var now = _timeProvider.GetTimestamp();
+        if (now < Volatile.Read(ref _backOffUntil))
+        {
+            return 0;
+        }
+
+        var frequency = _timeProvider.TimestampFrequency;
+        var previous = Interlocked.Read(ref _backOffTicks);
+        var next = previous == 0
+            ? (long)(PrequalConstants.FirstBackOffInterval.TotalSeconds * frequency)
+            : Math.Min(previous * 2, (long)(PrequalConstants.MaxBackOffInterval.TotalSeconds * frequency));
+        Interlocked.Exchange(ref _backOffTicks, next);
+        Volatile.Write(ref _backOffUntil, now + next);
+        return 1;
     }
 
     private async Task ProbeAsync(HttpClient client, BalancerEndpoint endpoint, PrequalSettings settings, CancellationToken token)
@@ -151,11 +186,18 @@ internal sealed class PrequalProber : IDisposable
             if (response.IsSuccessStatusCode && TryRead(response, out var inFlight, out var latency, out var meanInFlight))
             {
                 Interlocked.Increment(ref _reported);
+                if (Interlocked.Exchange(ref _unreportedStreak, 0) != 0)
+                {
+                    Interlocked.Exchange(ref _backOffTicks, 0); // reports again: back to the configured rate at once
+                    Volatile.Write(ref _backOffUntil, 0);
+                }
+
                 _deliver(new ProbeResult(endpoint, inFlight, latency, meanInFlight, _timeProvider.GetTimestamp()));
             }
             else
             {
                 Interlocked.Increment(ref _unreported);
+                Interlocked.Increment(ref _unreportedStreak);
             }
         }
 #pragma warning disable CA1031 // A probe that fails (refused, reset, timed out) only means no answer: counted, never thrown on a pool thread.

@@ -63,6 +63,11 @@ internal sealed class PrequalSelector : IEndpointSelector, IInspectableSelector,
             }
 
             var counts = string.Create(CultureInfo.InvariantCulture, $"probes sent {_prober.Sent}, with a load report {_prober.Reported}, without {_prober.Unreported}, failed {_prober.Failed}; reports from responses {Piggybacked}; picks from probes {ProbedPicks}, from client-side estimates {FallbackPicks}");
+            if (_prober.BackOff is { } backOff)
+            {
+                counts += string.Create(CultureInfo.InvariantCulture, $"; probing backed off: the last {PrequalConstants.UnreportedProbesBeforeBackOff} or more answers had no load report, one probe every {backOff.TotalSeconds:0.#} s until one has");
+            }
+
             return _prober.Reported == 0 && Piggybacked == 0 && _prober.Unreported + _prober.Failed > 0
                 ? $"no load reports from the servers (is app.UseBalancerLoadReports() on them, at {settings.ProbePath}?): client-side estimates, as LeastLatency (expected latency in ms; the lowest wins); {counts}"
                 : string.Create(CultureInfo.InvariantCulture, $"hot-cold rule over recent probes: among endpoints at or under the {settings.HotQuantile:0.##} quantile of the servers' requests in flight, the lower of two expected latencies in ms (this client's mean × the server's load above its usual × failure penalty ÷ weight) wins; endpoints without a fresh probe: LeastLatency's cost; {counts}");
