@@ -23,9 +23,10 @@ public static class EndpointSelectorNames
     public const string PowerOfTwoChoices = nameof(PowerOfTwoChoices);
 
     /// <summary>
-    /// The endpoint with the least expected latency for this request, mean latency × max(1, (in flight + 1)
-    /// ÷ (typical in flight + 1)) ÷ weight, where the typical in flight is the endpoint's concurrency as the client
-    /// observes it (Little's law). Compares every endpoint of pools up to 16, and 8 weighted random candidates in larger ones. Moves
+    /// The endpoint with the least expected latency for this request, mean latency × load ÷ weight, where the load
+    /// factor is about 1 up to the endpoint's typical in flight (its concurrency as the client observes it, by Little's
+    /// law) and (in flight + 1) ÷ (typical in flight + 1) above it. Compares every endpoint of pools up to 16, and in
+    /// larger ones two weighted random candidates and the previous pick's winner. Moves
     /// traffic to the endpoints that answer fastest, weighs load by what each endpoint can take at once, and keeps
     /// trying an endpoint it left as its record ages.
     /// </summary>

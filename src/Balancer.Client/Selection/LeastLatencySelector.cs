@@ -6,7 +6,8 @@ namespace Balancer.Client.Selection;
 
 /// <summary>
 /// The least-expected-latency selector: the endpoint with the least expected latency for this request,
-/// cost = mean latency × max(1, (in flight + 1) ÷ (typical in flight + 1)) × failure penalty ÷ weight, where the typical in
+/// cost = mean latency × load × failure penalty ÷ weight, load = max(1, (in flight + 1) ÷ (typical in flight + 1)) +
+/// <see cref="SelectionConstants.InFlightTieBreak"/> × min(in flight, typical in flight) ÷ (typical in flight + 1), where the typical in
 /// flight is the endpoint's own concurrency as this client observes it (Little's law, see
 /// <see cref="Feedback.EndpointStats.GetTypicalInFlight(long)"/>) and the failure penalty weighs the failure rate by how recent its evidence is
 /// (<see cref="FailurePenalty.Recent"/>). All endpoints are compared when there are at most
@@ -22,7 +23,7 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
 
     private int _remembered = -1;
 
-    public string ScoreDescription => "expected latency in ms: mean latency × max(1, (in flight + 1) ÷ (typical in flight + 1)) × failure penalty ÷ weight; the lowest wins";
+    public string ScoreDescription => "expected latency in ms: mean latency × load × failure penalty ÷ weight, load = max(1, (in flight + 1) ÷ (typical in flight + 1)) + 0.1 × min(in flight, typical) ÷ (typical + 1); the lowest wins";
 
     public BalancerEndpoint? Select(in SelectionContext context)
     {
@@ -151,11 +152,15 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
         }
 
         var mean = stats.GetMeanLatency(timestamp, out var typicalInFlight);
-        // Below its usual load an endpoint answers in its mean time, not faster: the factor never goes under 1, so an
-        // endpoint that has all of a client's traffic does not look cheaper than an idle one of the same speed.
-        // (The common case, no more in flight than usual, costs no division.)
+        // Below its usual load an endpoint answers in about its mean time, not faster: the factor does not go under 1,
+        // so an endpoint that has all of a client's traffic does not look cheaper than an idle one of the same speed.
+        // Up to the usual load it rises by a tenth at most, so that of two endpoints with the same mean the one with
+        // fewer requests in flight wins rather than the jitter deciding; above it, as a queue.
         var inFlight = stats.InFlight;
-        var load = inFlight <= typicalInFlight ? 1 : (inFlight + 1) / (typicalInFlight + 1);
+        var perUsual = 1 / (typicalInFlight + 1);
+        var load = inFlight <= typicalInFlight
+            ? 1 + (SelectionConstants.InFlightTieBreak * inFlight * perUsual)
+            : ((inFlight + 1) * perUsual) + (SelectionConstants.InFlightTieBreak * typicalInFlight * perUsual);
         return mean * load * FailurePenalty.Recent(stats, timestamp) * inverseWeight;
     }
 }

@@ -9,6 +9,13 @@ internal static class SelectionConstants
     /// </summary>
     public const int FullScanLimit = 16;
 
+    /// <summary>
+    /// How much LeastLatency's load factor rises from no request in flight to the endpoint's usual number (then it rises
+    /// as a queue): a tenth, which exceeds the jitter's spread for one request of difference at a usual load of one or
+    /// two, so that among endpoints of the same mean the one with fewer requests in flight wins.
+    /// </summary>
+    public const double InFlightTieBreak = 0.1;
+
     /// <summary>The width of the random factor on each candidate's cost: ±5 %.</summary>
     public const double CostJitter = 0.1;
 
