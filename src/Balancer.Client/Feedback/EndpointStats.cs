@@ -503,8 +503,8 @@ public sealed class EndpointStats
     }
 
     /// <summary>
-    /// The fields a pick reads, side by side (48 bytes): a selector comparing candidates of a large pool touches one
-    /// or two cache lines per candidate instead of three, wherever the runtime places the other fields.
+    /// The fields a pick reads, side by side in 48 bytes wherever the runtime places the other fields: a selector
+    /// comparing candidates of a large pool, whose records are cache misses, loads one or two cache lines per candidate.
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct Readings()

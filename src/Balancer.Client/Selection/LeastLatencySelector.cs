@@ -85,7 +85,7 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
         var samples = draws.NextBits();
         var jitters = draws.NextBits();
         var bestIndex = table.Sample(samples);
-        var bestCost = Cost(table, bestIndex, now, jitters);
+        var bestCost = JitteredCost(table, bestIndex, now, jitters);
         Consider(table, table.Sample(samples << 32), now, jitters >> JitterBits, ref bestIndex, ref bestCost);
         if ((uint)remembered < (uint)table.Items.Length)
         {
@@ -108,7 +108,7 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
             return; // a repeat: already compared
         }
 
-        var cost = Cost(table, index, now, jitter);
+        var cost = JitteredCost(table, index, now, jitter);
         if (cost < bestCost)
         {
             (bestIndex, bestCost) = (index, cost);
@@ -116,7 +116,7 @@ internal sealed class LeastLatencySelector(RandomSource random, TimeProvider tim
     }
 
     /// <summary>The jittered cost of the table's item <paramref name="index"/>, the factor drawn by the low <see cref="JitterBits"/> bits of <paramref name="jitter"/>.</summary>
-    private static double Cost(WeightTable table, int index, long now, ulong jitter) =>
+    private static double JitteredCost(WeightTable table, int index, long now, ulong jitter) =>
         Cost(table.Stats[index], table.InverseWeights[index], now) * JitterFactor((jitter & JitterMask) * (1.0 / (1UL << JitterBits)));
 
     /// <summary>
