@@ -294,7 +294,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
     }
 
     /// <summary>
-    /// The median latency of each request class per endpoint, from the fresh documents written with as many classes as
+    /// The median latency of each request class per endpoint (each member weighed by its samples), from the fresh documents written with as many classes as
     /// this client's selector keeps (a member with another <c>RouteClasses</c> numbers them otherwise: logged once, left
     /// out); empty when the selector learns no classes. Under the lock.
     /// </summary>
@@ -343,7 +343,7 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
 
         return samples.ToDictionary(
             e => e.Key,
-            e => e.Value.Select(c => new ClassMedian(c.Key, Median([.. c.Value.Select(v => v.Seconds)]), Median([.. c.Value.Select(v => v.Samples)]))).OrderBy(c => c.Class).ToArray(),
+            e => e.Value.Select(c => new ClassMedian(c.Key, WeightedMedian(c.Value), Median([.. c.Value.Select(v => v.Samples)]))).OrderBy(c => c.Class).ToArray(),
             StringComparer.Ordinal);
     }
 
@@ -430,6 +430,39 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         }
 
         return stream.ToArray();
+    }
+
+    /// <summary>
+    /// The median latency of one class on one endpoint with each member's estimate weighed by the samples it rests on:
+    /// a member that tried the class once (a new connection, cold code: it can read many times slow) counts for less
+    /// than one that served it often. The plain median when no member gives samples.
+    /// </summary>
+    private static double WeightedMedian(List<(double Seconds, double Samples)> estimates)
+    {
+        var total = estimates.Sum(e => e.Samples);
+        if (!(total > 0))
+        {
+            return Median([.. estimates.Select(e => e.Seconds)]);
+        }
+
+        var half = total / 2;
+        var sorted = estimates.OrderBy(e => e.Seconds).ToArray();
+        var below = 0.0;
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            below += sorted[i].Samples;
+            if (below > half)
+            {
+                return sorted[i].Seconds;
+            }
+
+            if (below == half && i + 1 < sorted.Length)
+            {
+                return (sorted[i].Seconds + sorted[i + 1].Seconds) / 2; // exactly half the weight on each side
+            }
+        }
+
+        return sorted[^1].Seconds;
     }
 
     private static double Median(double[] values)
