@@ -354,20 +354,21 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
-    public async Task Fleet_ClassMedian_WeighsEachMembersEstimateByItsSamples()
+    public async Task Fleet_Medians_WeighEachMembersEstimateByTheRequestsItRestsOn()
     {
-        // Three members' estimates of one request class on one endpoint: one served it 8 times at 10 ms, two tried it once
-        // each (a new connection) and read 200 and 180 ms. Counted alike the median would be 180 ms.
+        // Three members' estimates of one endpoint and of one request class on it: one sent it 1,000 requests and served
+        // the class 8 times, at 10 ms; two sent it 3 requests and tried the class once each (a new connection), reading
+        // 200 and 180 ms. Counted alike, both medians would be 180 ms.
         await using var etcd = await EtcdServer.StartAsync();
         await using var cluster = await BackendCluster.StartAsync(1, (_, o) => o.Behavior.MeanServiceTime = TimeSpan.Zero);
         const string Prefix = "/balancer/fleets/weighted/";
         var a = cluster[0].Address.ToString();
         var now = DateTimeOffset.UtcNow.ToString("O");
-        foreach (var (member, ms, samples) in new[] { ("often", 10, 8), ("once-1", 200, 1), ("once-2", 180, 1) })
+        foreach (var (member, ms, requests, samples) in new[] { ("often", 10, 1000, 8), ("few-1", 200, 3, 1), ("few-2", 180, 3, 1) })
         {
             await etcd.PutAsync(
                 Prefix + "estimates/" + member,
-                "{\"at\":\"" + now + "\",\"routeClasses\":16,\"endpoints\":{\"" + a + "\":{\"latencyMs\":" + ms + ",\"classes\":{\"3\":{\"latencyMs\":" + ms + ",\"samples\":" + samples + "}}}}}");
+                "{\"at\":\"" + now + "\",\"routeClasses\":16,\"endpoints\":{\"" + a + "\":{\"latencyMs\":" + ms + ",\"requests\":" + requests + ",\"classes\":{\"3\":{\"latencyMs\":" + ms + ",\"samples\":" + samples + "}}}}}");
         }
 
         await using var joiner = Instance.Start(etcd, cluster, Prefix, "joiner", apertureSize: 1, selector: "MlScored");
@@ -376,7 +377,7 @@ public sealed class EtcdFleetTests(ITestOutputHelper output)
         var median = joiner.Fleet.Estimates!.ClassMediansOf(a).Single();
         median.Class.Should().Be(3);
         median.Seconds.Should().BeApproximately(0.010, 1e-9, "8 of the 10 samples say 10 ms");
-        joiner.Fleet.Estimates.MedianOf(a).Should().Be(TimeSpan.FromMilliseconds(180), "the endpoint's own median has no samples to weigh: members count alike");
+        joiner.Fleet.Estimates.MedianOf(a).Should().Be(TimeSpan.FromMilliseconds(10), "1,000 of the 1,006 requests say 10 ms");
     }
 
     [SkippableFact]

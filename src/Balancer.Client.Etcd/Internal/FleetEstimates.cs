@@ -254,11 +254,11 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
         }
     }
 
-    /// <summary>The medians from the fresh documents, leaving out (and logging once) entries of endpoints the client does not know; then seeds and checks the quorums. Under the lock.</summary>
+    /// <summary>The medians (weighed by requests) from the fresh documents, leaving out (and logging once) entries of endpoints the client does not know; then seeds and checks the quorums. Under the lock.</summary>
     private void Recompute()
     {
         var fresh = Fresh();
-        var latencies = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        var latencies = new Dictionary<string, List<(double Seconds, double Samples)>>(StringComparer.Ordinal);
         foreach (var (key, document) in fresh)
         {
             foreach (var (endpoint, seconds) in document.Latencies!)
@@ -278,11 +278,12 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
                     latencies[endpoint] = list = [];
                 }
 
-                list.Add(seconds);
+                // Weighed by the member's requests to the endpoint (1 when its document gives none).
+                list.Add((seconds, document.Requests.TryGetValue(endpoint, out var requests) ? Math.Max(requests, 1) : 1));
             }
         }
 
-        _medians = latencies.ToDictionary(l => l.Key, l => Median([.. l.Value]), StringComparer.Ordinal);
+        _medians = latencies.ToDictionary(l => l.Key, l => WeightedMedian(l.Value), StringComparer.Ordinal);
         _classMedians = ClassMedians(fresh);
         Volatile.Write(ref _members, fresh.Count);
         if (warmStart)
@@ -433,9 +434,10 @@ internal sealed class FleetEstimates(string clientName, string selfKey, ILogger 
     }
 
     /// <summary>
-    /// The median latency of one class on one endpoint with each member's estimate weighed by the samples it rests on:
-    /// a member that tried the class once (a new connection, cold code: it can read many times slow) counts for less
-    /// than one that served it often. The plain median when no member gives samples.
+    /// The median latency of the members' estimates of one endpoint (or of one request class on it), each weighed by
+    /// the requests (or samples) it rests on: a member that tried it a few times, on a new connection with cold code
+    /// that can answer several times slower than later, counts for less than one that served it often. The plain
+    /// median when no weight is positive.
     /// </summary>
     private static double WeightedMedian(List<(double Seconds, double Samples)> estimates)
     {
