@@ -17,13 +17,13 @@ namespace Balancer.Client.Selection;
 /// </summary>
 internal sealed class LeastLatencySelector(RandomSource random, TimeProvider timeProvider) : IEndpointSelector, IInspectableSelector
 {
-    private SnapshotCache<WeightTable> _table;
     private const int JitterBits = 21;
     private const ulong JitterMask = (1UL << JitterBits) - 1;
 
+    private SnapshotCache<WeightTable> _table;
     private int _remembered = -1;
 
-    public string ScoreDescription => "expected latency in ms: mean latency × load × failure penalty ÷ weight, load = max(1, (in flight + 1) ÷ (typical in flight + 1)) + 0.1 × min(in flight, typical) ÷ (typical + 1); the lowest wins";
+    public string ScoreDescription => string.Create(CultureInfo.InvariantCulture, $"expected latency in ms: mean latency × load × failure penalty ÷ weight, load = max(1, (in flight + 1) ÷ (typical in flight + 1)) + {SelectionConstants.InFlightTieBreak} × min(in flight, typical) ÷ (typical + 1); the lowest wins");
 
     public BalancerEndpoint? Select(in SelectionContext context)
     {

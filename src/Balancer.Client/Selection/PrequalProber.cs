@@ -67,7 +67,7 @@ internal sealed class PrequalProber : IDisposable
     /// The wait between two probes while backed off (the last <see cref="PrequalConstants.UnreportedProbesBeforeBackOff"/>
     /// or more answers had no load report), or <see langword="null"/> while probing at the configured rate.
     /// </summary>
-    public TimeSpan? BackOff => Volatile.Read(ref _unreportedStreak) >= PrequalConstants.UnreportedProbesBeforeBackOff
+    public TimeSpan? BackOff => IsBackedOff
         ? TimeSpan.FromSeconds((double)Math.Max(Interlocked.Read(ref _backOffTicks), 1) / _timeProvider.TimestampFrequency)
         : null;
 
@@ -140,7 +140,7 @@ internal sealed class PrequalProber : IDisposable
             }
 
             var room = settings.MaxProbesInFlight - Volatile.Read(ref _inFlight);
-            if (Volatile.Read(ref _unreportedStreak) >= PrequalConstants.UnreportedProbesBeforeBackOff)
+            if (IsBackedOff)
             {
                 room = Math.Min(room, BackedOffProbe()); // answers without reports: one probe now and then, to notice when reports start
             }
@@ -155,6 +155,8 @@ internal sealed class PrequalProber : IDisposable
             }
         }
     }
+
+    private bool IsBackedOff => Volatile.Read(ref _unreportedStreak) >= PrequalConstants.UnreportedProbesBeforeBackOff;
 
     /// <summary>1 when a backed-off probe is due (and schedules the next, twice as far, up to the maximum), else 0.</summary>
     private int BackedOffProbe()

@@ -28,6 +28,16 @@ internal abstract class RandomSource
 
     protected abstract ulong NextUInt64();
 
+    /// <summary>SplitMix64's increment of the state per draw (the golden ratio in 64 bits).</summary>
+    internal const ulong Golden = 0x9E3779B97F4A7C15UL;
+
+    /// <summary>One SplitMix64 draw from a word of state held by the caller: advances it and mixes it.</summary>
+    internal static ulong Step(ref ulong state)
+    {
+        state += Golden;
+        return Mix(state);
+    }
+
     /// <summary>SplitMix64 step: a good 64-bit mix with a single word of state.</summary>
     internal static ulong Mix(ulong state)
     {
@@ -52,9 +62,9 @@ internal abstract class RandomSource
                 state = (ulong)System.Random.Shared.NextInt64() | 1;
             }
 
-            state += 0x9E3779B97F4A7C15UL;
+            var bits = Step(ref state);
             s_threadState = state;
-            return Mix(state);
+            return bits;
         }
     }
 
@@ -62,7 +72,7 @@ internal abstract class RandomSource
     {
         private long _state = seed;
 
-        protected override ulong NextUInt64() => Mix(unchecked((ulong)Interlocked.Add(ref _state, unchecked((long)0x9E3779B97F4A7C15UL))));
+        protected override ulong NextUInt64() => Mix(unchecked((ulong)Interlocked.Add(ref _state, unchecked((long)Golden))));
     }
 }
 
@@ -76,11 +86,7 @@ internal struct PickRandom(RandomSource source)
     private ulong _state = source.NextBits();
 
     /// <summary>Returns 64 random bits.</summary>
-    public ulong NextBits()
-    {
-        _state += 0x9E3779B97F4A7C15UL;
-        return RandomSource.Mix(_state);
-    }
+    public ulong NextBits() => RandomSource.Step(ref _state);
 
     /// <summary>Returns a value in [0, <paramref name="maxExclusive"/>).</summary>
     public int Next(int maxExclusive) => RandomSource.Scale(NextBits(), maxExclusive);
